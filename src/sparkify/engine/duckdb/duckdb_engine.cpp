@@ -1,0 +1,367 @@
+#include "sparkify/engine/duckdb/duckdb_engine.hpp"
+
+#include <duckdb.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "sparkify/engine/canonical.hpp"
+
+namespace sparkify::engine {
+namespace {
+
+// RAII owners of DuckDB C handles (DuckDB's C API: destroy even after failure).
+class Database {
+ public:
+  Database() = default;
+  ~Database() { duckdb_close(&db_); }
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  duckdb_database* out() { return &db_; }
+  duckdb_database get() const { return db_; }
+
+ private:
+  duckdb_database db_ = nullptr;
+};
+
+class Connection {
+ public:
+  Connection() = default;
+  ~Connection() { duckdb_disconnect(&conn_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  duckdb_connection* out() { return &conn_; }
+  duckdb_connection get() const { return conn_; }
+
+ private:
+  duckdb_connection conn_ = nullptr;
+};
+
+class QueryHandle {
+ public:
+  QueryHandle() { std::memset(&result_, 0, sizeof(result_)); }
+  ~QueryHandle() { duckdb_destroy_result(&result_); }
+  QueryHandle(const QueryHandle&) = delete;
+  QueryHandle& operator=(const QueryHandle&) = delete;
+  duckdb_result* get() { return &result_; }
+
+ private:
+  duckdb_result result_;
+};
+
+class LogicalType {
+ public:
+  explicit LogicalType(duckdb_logical_type t) : type_(t) {}
+  ~LogicalType() { duckdb_destroy_logical_type(&type_); }
+  LogicalType(const LogicalType&) = delete;
+  LogicalType& operator=(const LogicalType&) = delete;
+  duckdb_logical_type get() const { return type_; }
+
+ private:
+  duckdb_logical_type type_;
+};
+
+class DataChunk {
+ public:
+  explicit DataChunk(duckdb_data_chunk c) : chunk_(c) {}
+  ~DataChunk() {
+    if (chunk_ != nullptr) duckdb_destroy_data_chunk(&chunk_);
+  }
+  DataChunk(const DataChunk&) = delete;
+  DataChunk& operator=(const DataChunk&) = delete;
+  duckdb_data_chunk get() const { return chunk_; }
+
+ private:
+  duckdb_data_chunk chunk_;
+};
+
+std::string TypeName(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_TIME: return "TIME";
+    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
+    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_LIST: return "LIST";
+    case DUCKDB_TYPE_STRUCT: return "STRUCT";
+    case DUCKDB_TYPE_MAP: return "MAP";
+    case DUCKDB_TYPE_UUID: return "UUID";
+    default: return "type #" + std::to_string(static_cast<int>(t));
+  }
+}
+
+std::string FormatDecimal(Int128 raw, uint8_t scale) {
+  std::string digits = FormatInt128(raw < 0 ? -raw : raw);
+  if (scale > 0) {
+    if (digits.size() <= scale) digits.insert(0, scale - digits.size() + 1, '0');
+    digits.insert(digits.size() - scale, ".");
+  }
+  return raw < 0 ? "-" + digits : digits;
+}
+
+// Reads one column of a result chunk into canonical text.
+Status ReadColumn(duckdb_vector vector, duckdb_logical_type type, idx_t rows, size_t col,
+                  std::vector<std::vector<ResultValue>>& out, size_t row_base) {
+  duckdb_type id = duckdb_get_type_id(type);
+  void* data = duckdb_vector_get_data(vector);
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  for (idx_t r = 0; r < rows; ++r) {
+    ResultValue& cell = out[row_base + r][col];
+    if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) {
+      cell = std::nullopt;
+      continue;
+    }
+    switch (id) {
+      case DUCKDB_TYPE_BOOLEAN: cell = static_cast<bool*>(data)[r] ? "true" : "false"; break;
+      case DUCKDB_TYPE_TINYINT: cell = std::to_string(static_cast<int8_t*>(data)[r]); break;
+      case DUCKDB_TYPE_SMALLINT: cell = std::to_string(static_cast<int16_t*>(data)[r]); break;
+      case DUCKDB_TYPE_INTEGER: cell = std::to_string(static_cast<int32_t*>(data)[r]); break;
+      case DUCKDB_TYPE_BIGINT: cell = std::to_string(static_cast<int64_t*>(data)[r]); break;
+      case DUCKDB_TYPE_UTINYINT: cell = std::to_string(static_cast<uint8_t*>(data)[r]); break;
+      case DUCKDB_TYPE_USMALLINT: cell = std::to_string(static_cast<uint16_t*>(data)[r]); break;
+      case DUCKDB_TYPE_UINTEGER: cell = std::to_string(static_cast<uint32_t*>(data)[r]); break;
+      case DUCKDB_TYPE_UBIGINT: cell = std::to_string(static_cast<uint64_t*>(data)[r]); break;
+      case DUCKDB_TYPE_HUGEINT: {
+        duckdb_hugeint h = static_cast<duckdb_hugeint*>(data)[r];
+        cell = FormatInt128((static_cast<Int128>(h.upper) << 64) | static_cast<Int128>(h.lower));
+        break;
+      }
+      case DUCKDB_TYPE_FLOAT: cell = FormatDouble(static_cast<float*>(data)[r]); break;
+      case DUCKDB_TYPE_DOUBLE: cell = FormatDouble(static_cast<double*>(data)[r]); break;
+      case DUCKDB_TYPE_DECIMAL: {
+        uint8_t scale = duckdb_decimal_scale(type);
+        Int128 raw = 0;
+        switch (duckdb_decimal_internal_type(type)) {
+          case DUCKDB_TYPE_SMALLINT: raw = static_cast<int16_t*>(data)[r]; break;
+          case DUCKDB_TYPE_INTEGER: raw = static_cast<int32_t*>(data)[r]; break;
+          case DUCKDB_TYPE_BIGINT: raw = static_cast<int64_t*>(data)[r]; break;
+          default: {
+            duckdb_hugeint h = static_cast<duckdb_hugeint*>(data)[r];
+            raw = (static_cast<Int128>(h.upper) << 64) | static_cast<Int128>(h.lower);
+          }
+        }
+        cell = FormatDecimal(raw, scale);
+        break;
+      }
+      case DUCKDB_TYPE_VARCHAR: {
+        duckdb_string_t* s = &static_cast<duckdb_string_t*>(data)[r];
+        cell = std::string(duckdb_string_t_data(s), duckdb_string_t_length(*s));
+        break;
+      }
+      case DUCKDB_TYPE_DATE: cell = FormatDate(static_cast<int32_t*>(data)[r]); break;
+      case DUCKDB_TYPE_TIMESTAMP:
+      case DUCKDB_TYPE_TIMESTAMP_TZ:
+        cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_MS: cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000); break;
+      case DUCKDB_TYPE_TIMESTAMP_S: cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000000); break;
+      default:
+        return Error::Engine("result column " + std::to_string(col + 1) + " has type " + TypeName(id) +
+                             ", which sparkify does not print; cast it to VARCHAR");
+    }
+  }
+  return Status::Ok();
+}
+
+ValueKind KindOf(duckdb_type id) {
+  switch (id) {
+    case DUCKDB_TYPE_BOOLEAN: return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
+      return ValueKind::kInteger;
+    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_DECIMAL:
+      return ValueKind::kFloat;
+    case DUCKDB_TYPE_DATE: return ValueKind::kDate;
+    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return ValueKind::kTimestamp;
+    default: return ValueKind::kText;
+  }
+}
+
+duckdb_type DuckTypeOf(ColumnType t) {
+  switch (t) {
+    case ColumnType::kBigInt: return DUCKDB_TYPE_BIGINT;
+    case ColumnType::kDouble: return DUCKDB_TYPE_DOUBLE;
+    case ColumnType::kText: return DUCKDB_TYPE_VARCHAR;
+  }
+  return DUCKDB_TYPE_VARCHAR;
+}
+
+class DuckDbLoader final : public BulkLoader {
+ public:
+  DuckDbLoader(duckdb_appender appender, const TableSchema& table)
+      : appender_(appender), table_(table) {
+    for (const ColumnSchema& c : table.columns) {
+      types_.push_back(duckdb_create_logical_type(DuckTypeOf(c.type)));
+    }
+  }
+  ~DuckDbLoader() override {
+    for (auto& t : types_) duckdb_destroy_logical_type(&t);
+    if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
+  }
+  DuckDbLoader(const DuckDbLoader&) = delete;
+  DuckDbLoader& operator=(const DuckDbLoader&) = delete;
+
+  Status Append(const ColumnBatch& batch) override {
+    const idx_t vector_size = duckdb_vector_size();
+    for (size_t begin = 0; begin < batch.rows(); begin += vector_size) {
+      size_t n = std::min<size_t>(vector_size, batch.rows() - begin);
+      DataChunk chunk(duckdb_create_data_chunk(types_.data(), types_.size()));
+      for (size_t c = 0; c < batch.columns(); ++c) {
+        duckdb_vector vec = duckdb_data_chunk_get_vector(chunk.get(), c);
+        duckdb_vector_ensure_validity_writable(vec);
+        uint64_t* validity = duckdb_vector_get_validity(vec);
+        void* data = duckdb_vector_get_data(vec);
+        const ColumnType type = table_.columns[c].type;
+        for (size_t i = 0; i < n; ++i) {
+          size_t row = begin + i;
+          if (batch.IsNull(c, row)) {
+            duckdb_validity_set_row_invalid(validity, i);
+            continue;
+          }
+          switch (type) {
+            case ColumnType::kBigInt: static_cast<int64_t*>(data)[i] = batch.Int(c, row); break;
+            case ColumnType::kDouble: static_cast<double*>(data)[i] = batch.Double(c, row); break;
+            case ColumnType::kText: {
+              std::string_view s = batch.Text(c, row);
+              duckdb_vector_assign_string_element_len(vec, i, s.data(), s.size());
+              break;
+            }
+          }
+        }
+      }
+      duckdb_data_chunk_set_size(chunk.get(), n);
+      if (duckdb_append_data_chunk(appender_, chunk.get()) != DuckDBSuccess) return AppenderError();
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() override {
+    if (duckdb_appender_close(appender_) != DuckDBSuccess) return AppenderError();
+    return Status::Ok();
+  }
+
+ private:
+  Status AppenderError() {
+    const char* msg = duckdb_appender_error(appender_);
+    return Error::Engine("appending to " + table_.name + ": " + (msg ? msg : "unknown error"));
+  }
+
+  duckdb_appender appender_;
+  const TableSchema& table_;
+  std::vector<duckdb_logical_type> types_;
+};
+
+class DuckDbEngine final : public Engine {
+ public:
+  explicit DuckDbEngine(std::string path) : path_(std::move(path)) {}
+  ~DuckDbEngine() override {
+    if (in_transaction_) (void)Execute("rollback");
+  }
+
+  Status Open(int threads) {
+    duckdb_config config = nullptr;
+    if (duckdb_create_config(&config) != DuckDBSuccess) return Error::Engine("duckdb: cannot create config");
+    if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
+    char* open_error = nullptr;
+    duckdb_state state = duckdb_open_ext(path_.c_str(), db_.out(), config, &open_error);
+    duckdb_destroy_config(&config);
+    if (state != DuckDBSuccess) {
+      std::string msg = open_error ? open_error : "unknown error";
+      if (open_error) duckdb_free(open_error);
+      return Error::Engine("opening duckdb:" + path_ + ": " + msg);
+    }
+    if (duckdb_connect(db_.get(), conn_.out()) != DuckDBSuccess) {
+      return Error::Engine("connecting to duckdb:" + path_);
+    }
+    return Status::Ok();
+  }
+
+  sql::Dialect dialect() const override { return sql::Dialect::kDuckDb; }
+  std::string Describe() const override { return "duckdb:" + path_; }
+
+  Status Execute(std::string_view sql) override {
+    QueryHandle result;
+    std::string text(sql);
+    if (duckdb_query(conn_.get(), text.c_str(), result.get()) != DuckDBSuccess) {
+      return Error::Engine(ErrorText(result.get()));
+    }
+    return Status::Ok();
+  }
+
+  Result<QueryResult> Query(std::string_view sql) override {
+    QueryHandle result;
+    std::string text(sql);
+    if (duckdb_query(conn_.get(), text.c_str(), result.get()) != DuckDBSuccess) {
+      return Error::Engine(ErrorText(result.get()));
+    }
+    QueryResult out;
+    idx_t ncols = duckdb_column_count(result.get());
+    std::vector<std::unique_ptr<LogicalType>> types;
+    for (idx_t c = 0; c < ncols; ++c) {
+      types.push_back(std::make_unique<LogicalType>(duckdb_column_logical_type(result.get(), c)));
+      out.columns.push_back(ResultColumn{duckdb_column_name(result.get(), c),
+                                         KindOf(duckdb_get_type_id(types.back()->get()))});
+    }
+    for (;;) {
+      DataChunk chunk(duckdb_fetch_chunk(*result.get()));
+      if (chunk.get() == nullptr) break;
+      idx_t rows = duckdb_data_chunk_get_size(chunk.get());
+      if (rows == 0) break;
+      size_t base = out.rows.size();
+      out.rows.resize(base + rows, std::vector<ResultValue>(ncols));
+      for (idx_t c = 0; c < ncols; ++c) {
+        SPARKIFY_RETURN_IF_ERROR(ReadColumn(duckdb_data_chunk_get_vector(chunk.get(), c),
+                                            types[c]->get(), rows, c, out.rows, base));
+      }
+    }
+    return out;
+  }
+
+  Result<std::unique_ptr<BulkLoader>> OpenBulkLoader(const TableSchema& table) override {
+    duckdb_appender appender = nullptr;
+    if (duckdb_appender_create(conn_.get(), nullptr, table.name.c_str(), &appender) != DuckDBSuccess) {
+      const char* msg = appender ? duckdb_appender_error(appender) : nullptr;
+      std::string text = "opening an appender on " + table.name + ": " + (msg ? msg : "unknown error");
+      if (appender) duckdb_appender_destroy(&appender);
+      return Error::Engine(text);
+    }
+    return std::unique_ptr<BulkLoader>(std::make_unique<DuckDbLoader>(appender, table));
+  }
+
+  Status Begin() override {
+    SPARKIFY_RETURN_IF_ERROR(Execute("begin transaction"));
+    in_transaction_ = true;
+    return Status::Ok();
+  }
+  Status Commit() override {
+    in_transaction_ = false;
+    return Execute("commit");
+  }
+  Status Rollback() override {
+    in_transaction_ = false;
+    return Execute("rollback");
+  }
+
+ private:
+  static std::string ErrorText(duckdb_result* result) {
+    const char* msg = duckdb_result_error(result);
+    return msg ? msg : "unknown DuckDB error";
+  }
+
+  std::string path_;
+  Database db_;
+  Connection conn_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenDuckDb(const DuckDbOptions& options) {
+  auto engine = std::make_unique<DuckDbEngine>(options.path);
+  SPARKIFY_RETURN_IF_ERROR(engine->Open(options.threads));
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace sparkify::engine

@@ -1,0 +1,51 @@
+// Where raw files come from: a local folder today, s3://bucket/prefix later, behind one
+// interface so the pipeline never knows the difference (and tests can inject faults).
+//
+// A Source lists its files (sorted by uri, so runs are deterministic) and opens each as a
+// ByteStream. Sources are thread-safe: List() once, then Open() from several threads.
+// A ByteStream belongs to one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sparkify/common/error.hpp"
+
+namespace sparkify::source {
+
+struct SourceFile {
+  std::string uri;        // what errors and the load manifest name: a path or s3://bucket/key
+  uint64_t size = 0;      // bytes
+  int64_t mtime_ms = 0;   // modification time, epoch milliseconds (0 if unknown)
+  std::string etag;       // content tag when the store has one (S3 ETag), else empty
+};
+
+class ByteStream {
+ public:
+  virtual ~ByteStream() = default;
+  // Reads up to `capacity` bytes into `buffer`; returns 0 at end of stream.
+  virtual Result<size_t> Read(char* buffer, size_t capacity) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // The location as the user gave it.
+  virtual std::string Describe() const = 0;
+  // Every *.json file below the location (hidden files and folders skipped), sorted by uri.
+  virtual Result<std::vector<SourceFile>> List() = 0;
+  virtual Result<std::unique_ptr<ByteStream>> Open(const SourceFile& file) = 0;
+};
+
+// Opens a source for a location: a local folder or file, or s3://bucket/prefix.
+Result<std::unique_ptr<Source>> OpenSource(std::string_view location);
+
+// Reads a whole stream into `out` (cleared first), keeping `padding` spare bytes of capacity
+// after the data (simdjson needs them). Fails with kIo if it would exceed `max_bytes`.
+Status ReadAll(ByteStream& stream, std::string& out, size_t padding, size_t max_bytes);
+
+}  // namespace sparkify::source

@@ -1,0 +1,390 @@
+#include "sparkify/sql/catalog.hpp"
+
+#include <array>
+#include <cassert>
+#include <utility>
+
+namespace sparkify::sql {
+namespace {
+
+struct Entry {
+  Stmt stmt;
+  std::string_view name;
+  std::string_view default_sql;
+  std::string_view postgres_sql = {};  // empty: same as default
+  std::string_view redshift_sql = {};  // empty: same as postgres, else default
+};
+
+// --- DDL ------------------------------------------------------------------------------------
+
+constexpr std::string_view kDropTables = R"sql(
+drop table if exists fact_songplay;
+drop table if exists dim_user;
+drop table if exists dim_song;
+drop table if exists dim_artist;
+drop table if exists dim_time;
+drop table if exists staging_events;
+drop table if exists staging_songs;
+drop table if exists load_errors;
+)sql";
+
+// Column order follows log_json_path.json (staging_events) and the song files (staging_songs);
+// the parsers' schemas (parse/records.cpp) must match, which a test checks.
+constexpr std::string_view kCreateStaging = R"sql(
+create table staging_events (
+    artist          {{text}},
+    auth            {{text}},
+    first_name      {{text}},
+    gender          {{text}},
+    item_in_session bigint,
+    last_name       {{text}},
+    length          {{double}},
+    level           {{text}},
+    location        {{text}},
+    method          {{text}},
+    page            {{text}},
+    registration    {{double}},
+    session_id      bigint,
+    song            {{text}},
+    status          bigint,
+    ts              bigint,
+    user_agent      {{text}},
+    user_id         {{text}}
+);
+create table staging_songs (
+    num_songs        bigint,
+    artist_id        {{text}},
+    artist_latitude  {{double}},
+    artist_longitude {{double}},
+    artist_location  {{text}},
+    artist_name      {{text}},
+    song_id          {{text}},
+    title            {{text}},
+    duration         {{double}},
+    year             bigint
+);
+)sql";
+
+constexpr std::string_view kCreateStar = R"sql(
+create table dim_user (
+    user_id    {{text}} primary key,
+    first_name {{text}},
+    last_name  {{text}},
+    gender     {{text}},
+    level      {{text}}
+);
+create table dim_artist (
+    artist_id {{text}} primary key,
+    name      {{text}},
+    location  {{text}},
+    latitude  {{double}},
+    longitude {{double}}
+);
+create table dim_song (
+    song_id   {{text}} primary key,
+    title     {{text}},
+    artist_id {{text}} references dim_artist (artist_id),
+    year      integer,
+    duration  {{double}}
+);
+create table dim_time (
+    start_time timestamp primary key,
+    hour       integer not null,
+    day        integer not null,
+    week       integer not null,
+    month      integer not null,
+    year       integer not null,
+    weekday    integer not null
+);
+create table fact_songplay (
+    songplay_id bigint primary key,
+    start_time  timestamp not null references dim_time (start_time),
+    user_id     {{text}} references dim_user (user_id),
+    level       {{text}},
+    song_id     {{text}} references dim_song (song_id),
+    artist_id   {{text}} references dim_artist (artist_id),
+    session_id  bigint,
+    location    {{text}},
+    user_agent  {{text}}
+);
+)sql";
+
+constexpr std::string_view kCreateLoadErrors = R"sql(
+create table load_errors (
+    table_name  {{text}} not null,
+    file        {{text}} not null,
+    line        bigint not null,
+    byte_offset bigint not null,
+    reason      {{text}} not null,
+    excerpt     {{text}}
+);
+)sql";
+
+// --- transform: staging -> star ---------------------------------------------------------------
+// Every rule below is deterministic, so every engine builds the same star row for row.
+// Orderings name NULLS LAST explicitly because engines differ in their defaults.
+
+// One row per artist_id. When song files disagree about an artist, the values come from the
+// song with the smallest song_id (then the smallest values, for exact duplicates).
+constexpr std::string_view kInsertDimArtist = R"sql(
+insert into dim_artist (artist_id, name, location, latitude, longitude)
+with ranked as (
+    select
+        artist_id,
+        artist_name,
+        artist_location,
+        artist_latitude,
+        artist_longitude,
+        row_number() over (
+            partition by artist_id
+            order by song_id nulls last, artist_name nulls last, artist_location nulls last,
+                     artist_latitude nulls last, artist_longitude nulls last
+        ) as pick
+    from staging_songs
+)
+select artist_id, artist_name, artist_location, artist_latitude, artist_longitude
+from ranked
+where pick = 1
+)sql";
+
+// One row per song_id; duplicates of a song file resolve to the smallest values.
+constexpr std::string_view kInsertDimSong = R"sql(
+insert into dim_song (song_id, title, artist_id, year, duration)
+with ranked as (
+    select
+        song_id,
+        title,
+        artist_id,
+        year,
+        duration,
+        row_number() over (
+            partition by song_id
+            order by artist_id nulls last, title nulls last, year nulls last, duration nulls last
+        ) as pick
+    from staging_songs
+)
+select song_id, title, artist_id, cast(year as integer), duration
+from ranked
+where pick = 1
+)sql";
+
+// One row per non-empty user id among all events; attributes from the user's latest event by
+// ts (ties broken by the later session, then the later item in the session).
+constexpr std::string_view kInsertDimUser = R"sql(
+insert into dim_user (user_id, first_name, last_name, gender, level)
+with ranked as (
+    select
+        user_id,
+        first_name,
+        last_name,
+        gender,
+        level,
+        row_number() over (
+            partition by user_id
+            order by ts desc, session_id desc nulls last, item_in_session desc nulls last,
+                     level desc nulls last, first_name nulls last, last_name nulls last,
+                     gender nulls last
+        ) as pick
+    from staging_events
+    where user_id is not null and user_id <> ''
+)
+select user_id, first_name, last_name, gender, level
+from ranked
+where pick = 1
+)sql";
+
+// One row per distinct start time of a play; week is the ISO-8601 week, weekday 0 = Sunday.
+constexpr std::string_view kInsertDimTime = R"sql(
+insert into dim_time (start_time, hour, day, week, month, year, weekday)
+with plays as (
+    select distinct {{ts_to_timestamp}} as start_time
+    from staging_events
+    where page = 'NextSong'
+)
+select
+    start_time,
+    cast(extract(hour from start_time) as integer),
+    cast(extract(day from start_time) as integer),
+    cast(extract(week from start_time) as integer),
+    cast(extract(month from start_time) as integer),
+    cast(extract(year from start_time) as integer),
+    cast(extract(dow from start_time) as integer)
+from plays
+)sql";
+
+// Every NextSong event is one play. Its song is the song whose title, artist name and duration
+// equal the event's song, artist and length; when several songs match, the smallest song_id
+// wins, so a play is never duplicated; no match leaves song_id and artist_id NULL.
+constexpr std::string_view kInsertFactSongplay = R"sql(
+insert into fact_songplay (
+    songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
+with plays as (
+    select
+        {{ts_to_timestamp}} as start_time,
+        ts,
+        nullif(user_id, '') as user_id,
+        level,
+        song,
+        artist,
+        length,
+        session_id,
+        item_in_session,
+        location,
+        user_agent
+    from staging_events
+    where page = 'NextSong'
+),
+songs as (
+    select
+        title,
+        artist_name,
+        duration,
+        song_id,
+        artist_id,
+        row_number() over (
+            partition by title, artist_name, duration
+            order by song_id nulls last, artist_id nulls last
+        ) as pick
+    from staging_songs
+),
+matched as (
+    select
+        p.*,
+        s.song_id,
+        s.artist_id
+    from plays as p
+    left join songs as s
+        on s.title = p.song
+        and s.artist_name = p.artist
+        and s.duration = p.length
+        and s.pick = 1
+)
+select
+    row_number() over (
+        order by ts, session_id nulls last, item_in_session nulls last, user_id nulls last,
+                 song nulls last, artist nulls last, length nulls last, level nulls last,
+                 location nulls last, user_agent nulls last
+    ) as songplay_id,
+    start_time,
+    user_id,
+    level,
+    song_id,
+    artist_id,
+    session_id,
+    location,
+    user_agent
+from matched
+)sql";
+
+constexpr std::string_view kTableRowCounts = R"sql(
+select 'staging_events' as table_name, count(*) as row_count from staging_events
+union all select 'staging_songs', count(*) from staging_songs
+union all select 'fact_songplay', count(*) from fact_songplay
+union all select 'dim_user', count(*) from dim_user
+union all select 'dim_song', count(*) from dim_song
+union all select 'dim_artist', count(*) from dim_artist
+union all select 'dim_time', count(*) from dim_time
+union all select 'load_errors', count(*) from load_errors
+)sql";
+
+constexpr std::array kEntries{
+    Entry{Stmt::kDropTables, "drop_tables", kDropTables},
+    Entry{Stmt::kCreateStaging, "create_staging", kCreateStaging},
+    Entry{Stmt::kCreateStar, "create_star", kCreateStar},
+    Entry{Stmt::kCreateLoadErrors, "create_load_errors", kCreateLoadErrors},
+    Entry{Stmt::kInsertDimArtist, "insert_dim_artist", kInsertDimArtist},
+    Entry{Stmt::kInsertDimSong, "insert_dim_song", kInsertDimSong},
+    Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
+    Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
+    Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
+    Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
+};
+
+constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong,
+                                Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
+                                Stmt::kInsertFactSongplay};
+constexpr std::array kCreateTables{Stmt::kDropTables, Stmt::kCreateStaging, Stmt::kCreateStar,
+                                   Stmt::kCreateLoadErrors};
+constexpr std::array<std::string_view, 8> kTables{
+    "staging_events", "staging_songs", "fact_songplay", "dim_user",
+    "dim_song",       "dim_artist",    "dim_time",      "load_errors"};
+
+const Entry& Find(Stmt stmt) {
+  for (const Entry& e : kEntries) {
+    if (e.stmt == stmt) return e;
+  }
+  assert(false && "sql::Stmt without a catalog entry");
+  return kEntries[0];
+}
+
+struct Macro {
+  std::string_view name;
+  std::string_view duckdb;
+  std::string_view postgres;
+  std::string_view redshift;
+};
+
+// Redshift: epoch + ms * 1 ms keeps millisecond precision (no integer division).
+constexpr std::array kMacros{
+    Macro{"text", "varchar", "text collate \"C\"", "varchar(65535)"},
+    Macro{"double", "double", "double precision", "double precision"},
+    Macro{"ts_to_timestamp", "epoch_ms(ts)",
+          "(timestamp '1970-01-01 00:00:00' + ts * interval '1 millisecond')",
+          "(timestamp 'epoch' + ts * interval '0.001 second')"},
+};
+
+std::string ExpandMacros(std::string_view text, Dialect dialect) {
+  std::string out;
+  out.reserve(text.size() + 256);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    size_t close = text.find("}}", open);
+    assert(close != std::string_view::npos && "unterminated {{macro}} in the SQL catalog");
+    std::string_view name = text.substr(open + 2, close - open - 2);
+    out.append(text.substr(pos, open - pos));
+    bool found = false;
+    for (const Macro& m : kMacros) {
+      if (m.name != name) continue;
+      out.append(dialect == Dialect::kDuckDb     ? m.duckdb
+                 : dialect == Dialect::kPostgres ? m.postgres
+                                                 : m.redshift);
+      found = true;
+      break;
+    }
+    assert(found && "unknown {{macro}} in the SQL catalog");
+    (void)found;
+    pos = close + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Render(Stmt stmt, Dialect dialect) {
+  const Entry& e = Find(stmt);
+  std::string_view text = e.default_sql;
+  if (dialect == Dialect::kPostgres && !e.postgres_sql.empty()) text = e.postgres_sql;
+  if (dialect == Dialect::kRedshift) {
+    if (!e.redshift_sql.empty()) {
+      text = e.redshift_sql;
+    } else if (!e.postgres_sql.empty()) {
+      text = e.postgres_sql;
+    }
+  }
+  // Strip the leading newline the raw literals carry.
+  while (!text.empty() && text.front() == '\n') text.remove_prefix(1);
+  return ExpandMacros(text, dialect);
+}
+
+std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
+std::span<const Stmt> TransformStatements() { return kTransform; }
+std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }
+std::span<const std::string_view> AllTables() { return kTables; }
+
+}  // namespace sparkify::sql

@@ -1,0 +1,46 @@
+// Every SQL statement sparkify runs, in one place (SQL never appears elsewhere in the code).
+//
+// Each statement has one default text, written once, with a few dialect macros where engines
+// spell the same thing differently (in the spirit of dbt's per-adapter macros):
+//   {{text}}     a string column type          duckdb: varchar   postgres: text collate "C"
+//   {{double}}   a float8 column type          duckdb: double    postgres: double precision
+//   {{ts_to_timestamp}}  staging `ts` (epoch ms, UTC) as a UTC timestamp with ms precision
+// A full per-dialect override exists only where a statement differs as a whole.
+// Rendered text is lowercase SQL, CTEs named for their step.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sparkify/sql/dialect.hpp"
+
+namespace sparkify::sql {
+
+enum class Stmt {
+  kDropTables,        // drop every sparkify table (fact first: it references the dimensions)
+  kCreateStaging,     // staging_events, staging_songs
+  kCreateStar,        // dimensions, then fact_songplay with its foreign keys
+  kCreateLoadErrors,  // load_errors
+  kInsertDimArtist,
+  kInsertDimSong,
+  kInsertDimUser,
+  kInsertDimTime,
+  kInsertFactSongplay,
+  kTableRowCounts,    // one row per table: table_name, row_count
+};
+
+// The statement's text in `dialect`, macros expanded.
+std::string Render(Stmt stmt, Dialect dialect);
+// A short name for logs and --dry-run ("insert_dim_user").
+std::string_view StmtName(Stmt stmt);
+
+// The transform from staging to the star, in dependency order.
+std::span<const Stmt> TransformStatements();
+// create-tables: drop, then create staging, star and load_errors.
+std::span<const Stmt> CreateTablesStatements();
+
+// The tables sparkify owns, in the order their row counts are reported.
+std::span<const std::string_view> AllTables();
+
+}  // namespace sparkify::sql

@@ -45,6 +45,10 @@ class IniFile {
   std::vector<std::string> Keys(std::string_view section) const;
 
   // Sets `key` in `section` as described above. Returns true if the text changed.
+  // Input that no line could hold leaves the text unchanged and returns false: a value with
+  // CR or LF, or (when a line must be added) a key that is empty, has surrounding whitespace,
+  // contains '=', ':' or a line break, or starts with '[', '#' or ';', or a new section name
+  // that is empty, has surrounding whitespace, or contains ']' or a line break.
   bool Set(std::string_view section, std::string_view key, std::string_view value);
 
   // The file's full text, reflecting every Set().
@@ -55,20 +59,24 @@ class IniFile {
 
  private:
   struct Entry {
-    std::string section;    // lower-cased
-    std::string key;        // as spelled
-    std::string key_lower;  // lower-cased
-    std::string value;      // unquoted
+    std::string section;     // lower-cased
+    std::string key;         // as spelled
+    std::string key_lower;   // lower-cased
+    std::string value;       // unquoted
     size_t value_begin = 0;  // byte range of the raw value (quotes included) in text_
     size_t value_end = 0;
-    char quote = 0;          // '\'' or '"' when the raw value was quoted
+    char quote = 0;             // '\'' or '"' when the raw value was quoted
+    bool has_delimiter = true;  // false for a bare "key" line (value_begin == value_end)
   };
   struct Section {
-    std::string name;        // as spelled
+    std::string name;  // as spelled
     std::string name_lower;
-    size_t end = 0;          // byte offset just past the section's last non-blank line
+    size_t end = 0;  // byte offset just past the section's last non-blank line
   };
-  void Reindex();            // recompute entries_/sections_ from text_ (text_ known valid)
+  void Reindex();  // recompute entries_/sections_ from text_ (text_ known valid)
+  // Fills entries_/sections_ from text_. sections_[0] is always the unnamed section of keys
+  // before the first header, so that Set() has somewhere to put such keys.
+  Status Index(std::string_view origin);
 
   std::string text_;
   std::vector<Entry> entries_;

@@ -123,7 +123,7 @@ struct RecordParser::Impl {
     size_t hint = 0;  // fields usually arrive in the documented order
     for (auto field_result : obj) {
       od::field field;
-      if ((err = field_result.get(field))) return DescribeJsonError(err);
+      if ((err = std::move(field_result).get(field))) return DescribeJsonError(err);
       std::string_view key;
       if ((err = field.unescaped_key().get(key))) return DescribeJsonError(err);
       size_t index = nfields;
@@ -144,7 +144,11 @@ struct RecordParser::Impl {
       std::string reason = ParseValue(field.value(), schema.columns[index].type, values[index]);
       if (!reason.empty()) return "field \"" + std::string(fields[index].json_key) + "\": " + reason;
     }
-    if (!doc.at_end()) return "unexpected content after the JSON object";
+    // At the end of the input current_location() reports OUT_OF_BOUNDS; anything else means
+    // more content follows the object ("{...} x", or a second object).
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+      return "unexpected content after the JSON object";
+    }
     for (size_t i = 0; i < nfields; ++i) {
       if (fields[i].required && values[i].kind == FieldValue::Kind::kNull) {
         return "required field \"" + std::string(fields[i].json_key) + "\" is " +

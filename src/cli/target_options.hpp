@@ -1,0 +1,33 @@
+// Options every database subcommand shares (--target, --threads) and how they resolve:
+// flag > environment > dwh.cfg > default (config/settings.hpp).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/command.hpp"
+#include "sparkify/common/error.hpp"
+#include "sparkify/config/settings.hpp"
+#include "sparkify/engine/engine.hpp"
+
+namespace sparkify::cli {
+
+struct TargetOptions {
+  std::optional<std::string> target;
+  std::optional<std::string> threads;
+};
+
+// Adds --target and --threads to a subcommand.
+void AddTargetOptions(CLI::App& command, TargetOptions& options);
+
+// Loads dwh.cfg per the global options.
+Result<config::SettingsResolver> LoadSettings(const GlobalOptions& global);
+// Resolves the worker thread count (default: the machine's cores).
+Result<int> ResolveThreads(const config::SettingsResolver& settings, const TargetOptions& options);
+// Resolves the target and opens its engine.
+Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
+                                                   const TargetOptions& options, int threads);
+
+}  // namespace sparkify::cli

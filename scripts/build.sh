@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configures and builds sparkify (build/sparkify) and its tests. Extra arguments go to cmake.
+#   BUILD_DIR   build folder (default build)
+#   BUILD_TYPE  CMake build type (default RelWithDebInfo)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+elif [ $# -gt 0 ]; then
+  cmake "$build_dir" "$@" >/dev/null
+fi
+cmake --build "$build_dir" --parallel "$(nproc)"

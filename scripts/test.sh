@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up everything, starts the servers the tests need, builds, and runs every test.
+#   SPARKIFY_SANITIZE=1   also build and run the suite under ASan+UBSan (build-asan/)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+./scripts/setup.sh
+
+cleanup() {
+  for hook in "${cleanups[@]:-}"; do [ -n "$hook" ] && eval "$hook" || true; done
+}
+cleanups=()
+trap cleanup EXIT
+
+# Servers: each start script prints what the tests need and is stopped on exit.
+if [ -x scripts/start-postgres.sh ]; then
+  SPARKIFY_TEST_PG_URI=$(./scripts/start-postgres.sh)
+  export SPARKIFY_TEST_PG_URI
+  cleanups+=("./scripts/stop-postgres.sh")
+fi
+if [ -x scripts/start-moto.sh ]; then
+  SPARKIFY_TEST_MOTO_URL=$(./scripts/start-moto.sh)
+  export SPARKIFY_TEST_MOTO_URL
+  cleanups+=("./scripts/stop-moto.sh")
+fi
+
+./scripts/build.sh -DSPARKIFY_WERROR=ON
+(cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
+
+if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then
+  BUILD_DIR=$root/build-asan BUILD_TYPE=Debug ./scripts/build.sh -DSPARKIFY_SANITIZE=ON -DSPARKIFY_WERROR=ON
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure --timeout 1800 -j "$(nproc)")
+fi

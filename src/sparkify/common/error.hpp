@@ -42,6 +42,7 @@ class [[nodiscard]] Error {
   static Error Parse(std::string m) { return {ErrorCode::kParse, std::move(m)}; }
   static Error Engine(std::string m) { return {ErrorCode::kEngine, std::move(m)}; }
   static Error Unavailable(std::string m) { return {ErrorCode::kUnavailable, std::move(m)}; }
+  static Error Auth(std::string m) { return {ErrorCode::kAuth, std::move(m)}; }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
 
   ErrorCode code() const { return code_; }
@@ -54,6 +55,9 @@ class [[nodiscard]] Error {
 
   // Optional details, set by the layer that knows them.
   std::optional<std::string> sqlstate;
+  std::optional<int> http_status;           // HTTP status of a failed web-service call
+  std::optional<std::string> service_code;  // the service's error code ("NoSuchKey", "SlowDown")
+  std::optional<std::string> request_id;    // the service's request id, for support cases
 
   // Prepends a layer of context; returns *this for chaining.
   Error& WithContext(std::string context);

@@ -67,6 +67,7 @@ class CurlSlist {
 // State the C callbacks write into. They never throw: curl is C, and an exception unwinding
 // through it is undefined behaviour. They record what went wrong and return curl's abort value.
 struct Exchange {
+  CURL* handle = nullptr;
   HttpResponse* response = nullptr;
   size_t max_bytes = 0;
   bool too_large = false;
@@ -136,6 +137,13 @@ int OnProgress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t 
     ex->last_activity = now;
     return 0;
   }
+  // Until the request is on its way, the connect timeout is the one that applies.
+  curl_off_t pretransfer = 0;
+  if (curl_easy_getinfo(ex->handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) != CURLE_OK ||
+      pretransfer == 0) {
+    ex->last_activity = now;
+    return 0;
+  }
   if (now - ex->last_activity > ex->read_timeout) {
     ex->stalled = true;
     return 1;
@@ -179,6 +187,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_reset(h);
     HttpResponse response;
     Exchange ex;
+    ex.handle = h;
     ex.response = &response;
     ex.max_bytes = options_.max_response_bytes;
     ex.read_timeout = options_.read_timeout;

@@ -69,24 +69,46 @@ class Phase {
   Clock::time_point start_;
 };
 
+struct Sources {
+  std::unique_ptr<source::Source> songs;
+  std::unique_ptr<source::Source> events;
+  std::vector<source::SourceFile> song_files;
+  std::vector<source::SourceFile> event_files;
+};
+
+Result<Sources> OpenAndList(const EtlOptions& options) {
+  Sources s;
+  Result<std::unique_ptr<source::Source>> songs = source::OpenSource(options.songs, options.source);
+  if (!songs.ok()) return songs.take_error().WithContext("song files " + options.songs);
+  Result<std::unique_ptr<source::Source>> events =
+      source::OpenSource(options.events, options.source);
+  if (!events.ok()) return events.take_error().WithContext("event files " + options.events);
+  s.songs = std::move(songs).value();
+  s.events = std::move(events).value();
+  Result<std::vector<source::SourceFile>> song_files = s.songs->List();
+  if (!song_files.ok()) return song_files.take_error().WithContext("listing song files");
+  Result<std::vector<source::SourceFile>> event_files = s.events->List();
+  if (!event_files.ok()) return event_files.take_error().WithContext("listing event files");
+  s.song_files = std::move(song_files).value();
+  s.event_files = std::move(event_files).value();
+  if (s.song_files.empty()) log::Warn("no song files (*.json) under " + options.songs);
+  if (s.event_files.empty()) log::Warn("no event files (*.json) under " + options.events);
+  log::Info("found " + log::WithThousands(s.song_files.size()) + " song files and " +
+            log::WithThousands(s.event_files.size()) + " event files");
+  return s;
+}
+
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options) {
   EtlReport report;
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> song_source, source::OpenSource(options.songs));
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> event_source, source::OpenSource(options.events));
-  std::vector<source::SourceFile> song_files, event_files;
+  Sources sources;
   {
     Phase phase(report.timings, "list");
-    Result<std::vector<source::SourceFile>> songs = song_source->List();
-    if (!songs.ok()) return songs.take_error().WithContext("listing song files");
-    Result<std::vector<source::SourceFile>> events = event_source->List();
-    if (!events.ok()) return events.take_error().WithContext("listing event files");
-    song_files = std::move(songs).value();
-    event_files = std::move(events).value();
+    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(options));
   }
-  if (song_files.empty()) log::Warn("no song files (*.json) under " + options.songs);
-  if (event_files.empty()) log::Warn("no event files (*.json) under " + options.events);
-  log::Info("found " + log::WithThousands(song_files.size()) + " song files and " +
-            log::WithThousands(event_files.size()) + " event files");
+  std::unique_ptr<source::Source>& song_source = sources.songs;
+  std::unique_ptr<source::Source>& event_source = sources.events;
+  const std::vector<source::SourceFile>& song_files = sources.song_files;
+  const std::vector<source::SourceFile>& event_files = sources.event_files;
 
   SPARKIFY_RETURN_IF_ERROR(CreateTablesInTransaction(engine));
   parse::CollectingSink sink;
@@ -144,6 +166,29 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
   }
   SPARKIFY_ASSIGN_OR_RETURN(report->counts, CountRows(engine));
   return report;
+}
+
+Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
+  SPARKIFY_ASSIGN_OR_RETURN(Sources sources, OpenAndList(options));
+  EtlPlan plan;
+  plan.song_files = std::move(sources.song_files);
+  plan.event_files = std::move(sources.event_files);
+  // The same order RunInTransaction follows.
+  for (sql::Stmt stmt : sql::CreateTablesStatements()) {
+    plan.steps.push_back({std::string(sql::StmtName(stmt)), sql::Render(stmt, dialect), ""});
+  }
+  plan.steps.push_back({"load staging_songs", "",
+                        "bulk load of the " + log::WithThousands(plan.song_files.size()) +
+                            " song files listed above; sparkify parses them, no SQL"});
+  plan.steps.push_back({"load staging_events", "",
+                        "bulk load of the " + log::WithThousands(plan.event_files.size()) +
+                            " event files listed above; sparkify parses them, no SQL"});
+  plan.steps.push_back(
+      {"load load_errors", "", "bulk load of the records that failed to parse, if any"});
+  for (sql::Stmt stmt : sql::TransformStatements()) {
+    plan.steps.push_back({std::string(sql::StmtName(stmt)), sql::Render(stmt, dialect), ""});
+  }
+  return plan;
 }
 
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {

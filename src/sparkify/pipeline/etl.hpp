@@ -12,6 +12,8 @@
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/parse/load_error.hpp"
 #include "sparkify/pipeline/stage.hpp"
+#include "sparkify/source/source.hpp"
+#include "sparkify/sql/dialect.hpp"
 
 namespace sparkify::pipeline {
 
@@ -20,6 +22,7 @@ struct EtlOptions {
   std::string events;  // location of event files
   int threads = 1;
   std::optional<uint64_t> max_errors;  // fail when more bad records than this; none = no limit
+  source::SourceOptions source;        // how to reach s3:// locations
 };
 
 struct TableCount {
@@ -41,6 +44,23 @@ struct EtlReport {
 };
 
 Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options);
+
+// What a run would do, for `etl --dry-run`: the files it would read and every step in order
+// (SQL text rendered for `dialect`, or a description for a bulk load, which is not SQL).
+struct EtlStep {
+  std::string name;         // "drop_tables", "load staging_songs", "insert_dim_user"
+  std::string sql;          // empty for bulk loads
+  std::string description;  // for bulk loads: what is loaded and how
+};
+struct EtlPlan {
+  std::vector<source::SourceFile> song_files;
+  std::vector<source::SourceFile> event_files;
+  std::vector<EtlStep> steps;  // all inside one transaction
+};
+
+// Lists both locations (S3 listings are requests, but nothing is downloaded) and renders the
+// statements; touches no database.
+Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect);
 
 // Row counts of every sparkify table.
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine);

@@ -1,15 +1,23 @@
 #include "sparkify/source/source.hpp"
 
 #include "sparkify/source/local_source.hpp"
+#include "sparkify/source/s3/s3_source.hpp"
 
 namespace sparkify::source {
 
-Result<std::unique_ptr<Source>> OpenSource(std::string_view location) {
+Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
+                                           const SourceOptions& options) {
   if (location.empty()) return Error::InvalidArgument("empty source location");
-  if (location.starts_with("s3://") || location.starts_with("s3a://")) {
-    return Error::InvalidArgument(std::string(location) +
-                                  ": reading from S3 is not built yet (see the S3 issue); "
-                                  "download the data and pass a local folder");
+  if (location.starts_with("s3://")) {
+    S3SourceOptions s3;
+    s3.endpoint_url = options.s3_endpoint_url;
+    s3.no_sign_request = options.s3_no_sign_request;
+    s3.concurrency = options.s3_concurrency;
+    return OpenS3Source(location, s3);
+  }
+  if (location.starts_with("s3a://") || location.starts_with("s3n://")) {
+    return Error::InvalidArgument(std::string(location) + ": write the location as s3://" +
+                                  std::string(location.substr(location.find("://") + 3)));
   }
   return std::unique_ptr<Source>(std::make_unique<LocalSource>(std::string(location)));
 }

@@ -1,9 +1,9 @@
-// Where raw files come from: a local folder today, s3://bucket/prefix later, behind one
+// Where raw files come from: a local folder or file, or s3://bucket/prefix, behind one
 // interface so the pipeline never knows the difference (and tests can inject faults).
 //
 // A Source lists its files (sorted by uri, so runs are deterministic) and opens each as a
 // ByteStream. Sources are thread-safe: List() once, then Open() from several threads.
-// A ByteStream belongs to one thread.
+// A ByteStream belongs to one thread and must be destroyed before its Source.
 #pragma once
 
 #include <cstddef>
@@ -41,8 +41,18 @@ class Source {
   virtual Result<std::unique_ptr<ByteStream>> Open(const SourceFile& file) = 0;
 };
 
-// Opens a source for a location: a local folder or file, or s3://bucket/prefix.
-Result<std::unique_ptr<Source>> OpenSource(std::string_view location);
+// How to reach s3:// locations (ignored for local ones); docs/S3.md has the rules.
+struct SourceOptions {
+  std::string s3_endpoint_url;      // --endpoint-url; empty: AWS_ENDPOINT_URL_S3, ..., or AWS
+  bool s3_no_sign_request = false;  // --no-sign-request: anonymous requests (public buckets)
+  int s3_concurrency = 16;          // objects fetched at once; 0 = only on demand, one per reader
+};
+
+// Opens a source for a location: a local folder or file, or s3://bucket/prefix. For S3 this
+// resolves credentials, region and endpoint (kConfig when they are missing or malformed) but
+// sends no request yet.
+Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
+                                           const SourceOptions& options = {});
 
 // Reads a whole stream into `out` (cleared first), keeping `padding` spare bytes of capacity
 // after the data (simdjson needs them). Fails with kIo if it would exceed `max_bytes`.

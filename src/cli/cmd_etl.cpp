@@ -9,6 +9,7 @@
 #include "sparkify/analytics/format.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/pipeline/etl.hpp"
+#include "sparkify/sql/dialect.hpp"
 
 namespace sparkify::cli {
 namespace {
@@ -20,7 +21,39 @@ struct EtlFlags {
   std::optional<std::string> max_errors;
   std::string format = "table";
   bool timings = false;
+  bool dry_run = false;
+  bool no_sign_request = false;
+  std::optional<std::string> endpoint_url;
 };
+
+// --dry-run: the files and the steps, SQL as a script a person (or psql) can read.
+void PrintPlan(const pipeline::EtlPlan& plan, const pipeline::EtlOptions& options,
+               sql::Dialect dialect) {
+  auto files = [](std::string_view what, const std::string& location,
+                  const std::vector<source::SourceFile>& list) {
+    uint64_t bytes = 0;
+    for (const auto& f : list) bytes += f.size;
+    std::cout << fmt::format("-- {} files from {}: {} files, {} bytes\n", what, location,
+                             log::WithThousands(list.size()), log::WithThousands(bytes));
+    for (const auto& f : list) std::cout << "--   " << f.uri << '\n';
+  };
+  std::cout << "-- sparkify etl --dry-run: nothing is downloaded, loaded or changed\n";
+  files("song", options.songs, plan.song_files);
+  files("event", options.events, plan.event_files);
+  std::cout << "-- steps, in one transaction, for " << sql::DialectName(dialect) << ":\nbegin;\n";
+  for (const auto& step : plan.steps) {
+    std::cout << "\n-- " << step.name << '\n';
+    if (step.sql.empty()) {
+      std::cout << "-- " << step.description << "\n";
+      continue;
+    }
+    std::string_view sql = step.sql;
+    while (!sql.empty() && (sql.front() == '\n' || sql.front() == ' ')) sql.remove_prefix(1);
+    while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.remove_suffix(1);
+    std::cout << sql << (sql.ends_with(';') ? "\n" : ";\n");
+  }
+  std::cout << "\ncommit;\n";
+}
 
 int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto settings = LoadSettings(global);
@@ -48,6 +81,21 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
     auto n = config::ParseCount(max_errors, "max-errors");
     if (!n.ok()) return ReportError(n.error());
     options.max_errors = static_cast<uint64_t>(*n);
+  }
+  options.source.s3_no_sign_request = flags.no_sign_request;
+  if (flags.endpoint_url) options.source.s3_endpoint_url = *flags.endpoint_url;
+  config::Resolved concurrency = settings->Get(std::nullopt, "", "SPARKIFY_S3_CONCURRENCY",
+                                               "SPARKIFY", "S3_CONCURRENCY", "16");
+  auto n = config::ParseCount(concurrency, "S3 concurrency");
+  if (!n.ok()) return ReportError(n.error());
+  options.source.s3_concurrency = static_cast<int>(std::min<int64_t>(*n, 256));
+  if (flags.dry_run) {
+    auto dialect = ResolveDialect(*settings, flags.target);
+    if (!dialect.ok()) return ReportError(dialect.error());
+    auto plan = pipeline::PlanEtl(options, *dialect);
+    if (!plan.ok()) return ReportError(Error(plan.error()).WithContext("etl --dry-run"));
+    PrintPlan(*plan, options, *dialect);
+    return kExitOk;
   }
   auto threads = ResolveThreads(*settings, flags.target);
   if (!threads.ok()) return ReportError(threads.error());
@@ -78,15 +126,26 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
       "etl",
       "Load song and event JSON into staging tables, build the star schema, and print every "
       "table's row count. The whole run is one transaction.\n"
-      "Example: sparkify etl --songs data/song_data --events data/log_data");
+      "Example: sparkify etl --songs data/song_data --events data/log_data\n"
+      "         sparkify etl --songs s3://udacity-dend/song_data --events "
+      "s3://udacity-dend/log_data");
   auto flags = std::make_shared<EtlFlags>();
   AddTargetOptions(*cmd, flags->target);
   cmd->add_option("--songs", flags->songs,
-                  "Song files: a folder (searched recursively for *.json) or file "
-                  "(env SPARKIFY_SONGS, dwh.cfg [S3] SONG_DATA)");
+                  "Song files: a folder (searched recursively for *.json), a file, or "
+                  "s3://bucket/prefix (env SPARKIFY_SONGS, dwh.cfg [S3] SONG_DATA)");
   cmd->add_option("--events", flags->events,
-                  "Event log files (JSON Lines): a folder or file "
+                  "Event log files (JSON Lines): a folder, a file or s3://bucket/prefix "
                   "(env SPARKIFY_EVENTS, dwh.cfg [S3] LOG_DATA)");
+  cmd->add_flag("--no-sign-request", flags->no_sign_request,
+                "Read s3:// locations anonymously (public buckets); no credentials needed");
+  cmd->add_option("--endpoint-url", flags->endpoint_url,
+                  "S3-compatible endpoint for s3:// locations, e.g. http://127.0.0.1:9000 "
+                  "(MinIO, moto); path-style addressing (env AWS_ENDPOINT_URL_S3, "
+                  "AWS_ENDPOINT_URL; docs/S3.md)");
+  cmd->add_flag("--dry-run", flags->dry_run,
+                "List the files a run would read and print the SQL it would run, in order; "
+                "download, load and change nothing");
   cmd->add_option("--max-errors", flags->max_errors,
                   "Fail (exit 4, nothing committed) when more than N records are bad; "
                   "default: no limit, every bad record is kept in load_errors");

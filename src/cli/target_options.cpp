@@ -31,6 +31,23 @@ Result<int> ResolveThreads(const config::SettingsResolver& settings, const Targe
   return static_cast<int>(n);
 }
 
+Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
+                                    const TargetOptions& options) {
+  config::Resolved r = settings.Get(options.target, "--target", "SPARKIFY_TARGET", "SPARKIFY",
+                                    "TARGET", std::string(config::kDefaultTarget));
+  Result<config::Target> target = config::ParseTarget(*r.value);
+  if (!target.ok()) return target.take_error().WithContext("target from " + r.origin);
+  switch (target->kind) {
+    case config::Target::Kind::kDuckDb:
+      return sql::Dialect::kDuckDb;
+    case config::Target::Kind::kPostgres:
+      return sql::Dialect::kPostgres;
+    case config::Target::Kind::kRedshift:
+      return sql::Dialect::kRedshift;
+  }
+  return Error::Internal("unknown target kind");
+}
+
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
                                                    const TargetOptions& options, int threads) {
   config::Resolved r = settings.Get(options.target, "--target", "SPARKIFY_TARGET", "SPARKIFY",

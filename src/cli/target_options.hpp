@@ -11,6 +11,7 @@
 #include "sparkify/common/error.hpp"
 #include "sparkify/config/settings.hpp"
 #include "sparkify/engine/engine.hpp"
+#include "sparkify/sql/dialect.hpp"
 
 namespace sparkify::cli {
 
@@ -26,6 +27,9 @@ void AddTargetOptions(CLI::App& command, TargetOptions& options);
 Result<config::SettingsResolver> LoadSettings(const GlobalOptions& global);
 // Resolves the worker thread count (default: the machine's cores).
 Result<int> ResolveThreads(const config::SettingsResolver& settings, const TargetOptions& options);
+// Resolves the target and returns its SQL dialect, without connecting (for --dry-run).
+Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
+                                    const TargetOptions& options);
 // Resolves the target and opens its engine.
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
                                                    const TargetOptions& options, int threads);

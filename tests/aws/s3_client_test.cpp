@@ -261,6 +261,30 @@ TEST(S3Client, RangedGetsCheckTheLength) {
   EXPECT_EQ(r->body, "0123456789");
 }
 
+TEST(S3Client, AShortRangedAnswerIsRetried) {
+  std::atomic<int> n{0};
+  Harness h([&](const HttpRequest&) {
+    return n++ == 0 ? MakeResponse(206, "01234") : MakeResponse(206, "0123456789");
+  });
+  Result<ObjectData> r = h.Client()->GetObject("b", "k", std::pair<uint64_t, uint64_t>(0, 9));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->body, "0123456789");
+  EXPECT_EQ(n.load(), 2);
+}
+
+TEST(S3Client, AChangedObjectFailsTheRangedReadWithoutRetrying) {
+  std::atomic<int> n{0};
+  Harness h([&](const HttpRequest&) {
+    ++n;
+    return MakeResponse(412, "<Error><Code>PreconditionFailed</Code></Error>");
+  });
+  Result<ObjectData> r =
+      h.Client()->GetObject("b", "k", std::pair<uint64_t, uint64_t>(0, 9), "old-etag");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(n.load(), 1);
+}
+
 TEST(S3Client, FollowsAWrongRegionAnswerOnce) {
   Harness h([](const HttpRequest& r) {
     if (r.host == "udacity-dend.s3.us-east-1.amazonaws.com") {

@@ -105,6 +105,17 @@ std::vector<std::string> Uris(const std::vector<SourceFile>& files) {
   return out;
 }
 
+// Waits (up to 10 s) until `count` reaches `want`, then a little longer so that any overshoot
+// would show.
+int SettleAt(const std::atomic<int>& count, int want) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (count.load() < want && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return count.load();
+}
+
 std::string ReadWhole(ByteStream& stream, size_t piece = 7) {
   std::string out;
   char buf[64];
@@ -202,8 +213,7 @@ TEST(S3SourceOpen, PrefetchingStaysWithinItsObjectWindow) {
   ASSERT_TRUE(files.ok());
   auto first = source->Open((*files)[0]);
   ASSERT_TRUE(first.ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the pool run ahead
-  EXPECT_EQ(bucket.gets.load(), 21);  // the window, plus the one opened inline
+  EXPECT_EQ(SettleAt(bucket.gets, 21), 21);  // the window, plus the one opened inline
 }
 
 TEST(S3SourceOpen, PrefetchingStaysWithinItsByteBudget) {
@@ -218,8 +228,7 @@ TEST(S3SourceOpen, PrefetchingStaysWithinItsByteBudget) {
   ASSERT_TRUE(files.ok());
   auto first = source->Open((*files)[0]);
   ASSERT_TRUE(first.ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(bucket.gets.load(), 11);  // 1,000 bytes of 100-byte objects, plus the inline one
+  EXPECT_EQ(SettleAt(bucket.gets, 11), 11);  // 1,000 bytes of 100-byte objects + the inline one
   // Reading on frees the budget for more.
   for (size_t i = 1; i < files->size(); ++i) {
     auto stream = source->Open((*files)[i]);

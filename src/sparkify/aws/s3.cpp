@@ -265,27 +265,26 @@ Result<ObjectData> S3Client::GetObject(const std::string& bucket, const std::str
   if (range) {
     what += " bytes " + std::to_string(range->first) + "-" + std::to_string(range->second);
   }
-  SPARKIFY_ASSIGN_OR_RETURN(HttpResponse response,
-                            CallForBucket(
-                                bucket, key, "GET",
-                                [&](HttpRequest& r) {
-                                  if (range) {
-                                    r.headers.emplace_back(
-                                        "Range", "bytes=" + std::to_string(range->first) + "-" +
-                                                     std::to_string(range->second));
-                                  }
-                                  if (!if_match.empty())
-                                    r.headers.emplace_back("If-Match", "\"" + if_match + "\"");
-                                },
-                                what));
+  // A short ranged answer is a transfer fault like a cut connection: retried with the rest.
+  std::function<Status(const HttpResponse&)> check_range;
   if (range) {
-    uint64_t want = range->second - range->first + 1;
-    if (response.status != 206 || response.body.size() != want) {
+    check_range = [&](const HttpResponse& response) -> Status {
+      uint64_t want = range->second - range->first + 1;
+      if (response.status == 206 && response.body.size() == want) return Status::Ok();
       return Error::Unavailable(what + ": expected " + std::to_string(want) +
                                 " bytes (HTTP 206), got " + std::to_string(response.body.size()) +
                                 " (HTTP " + std::to_string(response.status) + ")");
-    }
+    };
   }
+  auto customize = [&](HttpRequest& r) {
+    if (range) {
+      r.headers.emplace_back(
+          "Range", "bytes=" + std::to_string(range->first) + "-" + std::to_string(range->second));
+    }
+    if (!if_match.empty()) r.headers.emplace_back("If-Match", "\"" + if_match + "\"");
+  };
+  SPARKIFY_ASSIGN_OR_RETURN(HttpResponse response, CallForBucket(bucket, key, "GET", customize,
+                                                                 what, std::nullopt, check_range));
   ObjectData data;
   data.body = std::move(response.body);
   if (auto etag = response.Header("etag")) data.etag = Unquote(std::string(*etag));

@@ -42,8 +42,8 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   options.events = *events.value;
   log::Verbose("songs from " + options.songs + " (" + songs.origin + "), events from " +
                options.events + " (" + events.origin + ")");
-  config::Resolved max_errors =
-      settings->Get(flags.max_errors, "--max-errors", "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
+  config::Resolved max_errors = settings->Get(flags.max_errors, "--max-errors",
+                                              "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
   if (max_errors.value) {
     auto n = config::ParseCount(max_errors, "max-errors");
     if (!n.ok()) return ReportError(n.error());
@@ -57,15 +57,17 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
 
   auto report = pipeline::RunEtl(**engine, options);
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
-  log::Info(fmt::format("loaded {} into {}: {} song rows, {} event rows, {} rejected",
-                        options.events, (*engine)->Describe(), log::WithThousands(report->songs.rows),
-                        log::WithThousands(report->events.rows),
-                        log::WithThousands(report->load_errors.size())));
+  log::Info(fmt::format(
+      "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,
+      (*engine)->Describe(), log::WithThousands(report->songs.rows),
+      log::WithThousands(report->events.rows), log::WithThousands(report->load_errors.size())));
   if (flags.timings) {
-    for (const auto& t : report->timings) std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
+    for (const auto& t : report->timings)
+      std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
   }
   engine::QueryResult counts;
-  counts.columns = {{"table_name", engine::ValueKind::kText}, {"row_count", engine::ValueKind::kInteger}};
+  counts.columns = {{"table_name", engine::ValueKind::kText},
+                    {"row_count", engine::ValueKind::kInteger}};
   for (const auto& c : report->counts) counts.rows.push_back({c.table, std::to_string(c.rows)});
   analytics::WriteResult(std::cout, counts, *format, {log::StdoutColorEnabled()});
   return kExitOk;
@@ -92,10 +94,10 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                   "default: no limit, every bad record is kept in load_errors");
   cmd->add_option("--format", flags->format, "Row-count output: table, csv or json")
       ->capture_default_str();
-  cmd->add_flag("--timings", flags->timings, "Print per-phase timings (PHASE name seconds) on stderr");
-  cmd->callback([&global, &run, flags] {
-    run = [&global, flags] { return RunEtlCommand(global, *flags); };
-  });
+  cmd->add_flag("--timings", flags->timings,
+                "Print per-phase timings (PHASE name seconds) on stderr");
+  cmd->callback(
+      [&global, &run, flags] { run = [&global, flags] { return RunEtlCommand(global, *flags); }; });
 }
 
 }  // namespace sparkify::cli

@@ -7,7 +7,8 @@ namespace sparkify::config {
 Result<Target> ParseTarget(std::string_view uri) {
   if (uri.starts_with("duckdb:")) {
     std::string path(uri.substr(7));
-    if (path.empty()) return Error::InvalidArgument("target duckdb: needs a path, e.g. duckdb:sparkify.duckdb");
+    if (path.empty())
+      return Error::InvalidArgument("target duckdb: needs a path, e.g. duckdb:sparkify.duckdb");
     return Target{Target::Kind::kDuckDb, path};
   }
   if (uri.starts_with("postgresql://") || uri.starts_with("postgres://") ||

@@ -4,7 +4,8 @@
 
 namespace sparkify::engine {
 
-Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target, const EngineOptions& options) {
+Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
+                                           const EngineOptions& options) {
   switch (target.kind) {
     case config::Target::Kind::kDuckDb:
       return OpenDuckDb(DuckDbOptions{target.location, options.threads});

@@ -13,6 +13,7 @@ struct EngineOptions {
   int threads = 0;  // engine worker threads; 0 = the engine's default
 };
 
-Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target, const EngineOptions& options);
+Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
+                                           const EngineOptions& options);
 
 }  // namespace sparkify::engine

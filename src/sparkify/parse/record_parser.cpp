@@ -23,12 +23,18 @@ constexpr size_t kMaxFields = 32;
 
 std::string_view JsonTypeName(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -36,20 +42,31 @@ std::string_view JsonTypeName(od::json_type t) {
 // Reasons a person understands, rather than simdjson's enum names.
 std::string DescribeJsonError(simdjson::error_code code) {
   switch (code) {
-    case simdjson::UTF8_ERROR: return "invalid UTF-8 in the input";
-    case simdjson::UNCLOSED_STRING: return "malformed JSON: unclosed string";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8 in the input";
+    case simdjson::UNCLOSED_STRING:
+      return "malformed JSON: unclosed string";
     case simdjson::TAPE_ERROR:
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "malformed JSON: truncated or unbalanced";
-    case simdjson::DEPTH_ERROR: return "malformed JSON: nested too deeply";
-    case simdjson::NUMBER_ERROR: return "malformed JSON: invalid number";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "malformed JSON: truncated or unbalanced";
+    case simdjson::DEPTH_ERROR:
+      return "malformed JSON: nested too deeply";
+    case simdjson::NUMBER_ERROR:
+      return "malformed JSON: invalid number";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "malformed JSON: invalid literal (NaN/Infinity are not JSON)";
-    case simdjson::STRING_ERROR: return "malformed JSON: invalid string escape";
-    case simdjson::UNESCAPED_CHARS: return "malformed JSON: unescaped control character in a string";
-    case simdjson::EMPTY: return "empty input";
-    case simdjson::CAPACITY: return "record too large";
-    default: return std::string("malformed JSON: ") + simdjson::error_message(code);
+    case simdjson::N_ATOM_ERROR:
+      return "malformed JSON: invalid literal (NaN/Infinity are not JSON)";
+    case simdjson::STRING_ERROR:
+      return "malformed JSON: invalid string escape";
+    case simdjson::UNESCAPED_CHARS:
+      return "malformed JSON: unescaped control character in a string";
+    case simdjson::EMPTY:
+      return "empty input";
+    case simdjson::CAPACITY:
+      return "record too large";
+    default:
+      return std::string("malformed JSON: ") + simdjson::error_message(code);
   }
 }
 
@@ -80,7 +97,8 @@ bool IsJsonNumber(std::string_view s) {
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -88,7 +106,8 @@ std::string_view TrimRight(std::string_view s) {
 
 bool IntegralDouble(double d, int64_t& out) {
   // 2^63 is exactly representable; anything >= it does not fit.
-  if (!std::isfinite(d) || d != std::floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
+  if (!std::isfinite(d) || d != std::floor(d) || d < -9223372036854775808.0 ||
+      d >= 9223372036854775808.0) {
     return false;
   }
   out = static_cast<int64_t>(d);
@@ -103,8 +122,8 @@ struct RecordParser::Impl {
   std::array<bool, kMaxFields> seen{};
 
   // Parses one JSON object into `values`; returns an empty string on success or the reason.
-  std::string ParseObject(const char* data, size_t size, size_t capacity,
-                          const TableSchema& schema, std::span<const FieldSpec> fields) {
+  std::string ParseObject(const char* data, size_t size, size_t capacity, const TableSchema& schema,
+                          std::span<const FieldSpec> fields) {
     const size_t nfields = fields.size();
     for (size_t i = 0; i < nfields; ++i) {
       values[i] = FieldValue::Null();
@@ -142,7 +161,8 @@ struct RecordParser::Impl {
       if (seen[index]) return "duplicate key \"" + std::string(key) + "\"";
       seen[index] = true;
       std::string reason = ParseValue(field.value(), schema.columns[index].type, values[index]);
-      if (!reason.empty()) return "field \"" + std::string(fields[index].json_key) + "\": " + reason;
+      if (!reason.empty())
+        return "field \"" + std::string(fields[index].json_key) + "\": " + reason;
     }
     // At the end of the input current_location() reports OUT_OF_BOUNDS; anything else means
     // more content follows the object ("{...} x", or a second object).
@@ -197,8 +217,9 @@ struct RecordParser::Impl {
             case od::number_type::unsigned_integer:
               return "integer out of range";
             default:
-              if (!IntegralDouble(number.get_double(), v)) return "expected an integer, found " +
-                                                             std::string(TrimRight(value.raw_json_token()));
+              if (!IntegralDouble(number.get_double(), v))
+                return "expected an integer, found " +
+                       std::string(TrimRight(value.raw_json_token()));
               out = FieldValue::Int(v);
               return {};
           }
@@ -285,8 +306,7 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* dat
 }
 
 ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data, size_t size,
-                                        size_t capacity, ColumnBatch& out,
-                                        LoadErrorSink& errors) {
+                                        size_t capacity, ColumnBatch& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingSongsSchema();
   std::span<const FieldSpec> fields = SongFields();
   ParseCounts counts;
@@ -306,8 +326,8 @@ ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data,
     out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size()));
     ++counts.rows;
   } else {
-    errors.Report(LoadError{schema.name, std::string(file), 1, 0, std::move(reason),
-                            SafeExcerpt(body)});
+    errors.Report(
+        LoadError{schema.name, std::string(file), 1, 0, std::move(reason), SafeExcerpt(body)});
     ++counts.errors;
   }
   return counts;

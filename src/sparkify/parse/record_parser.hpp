@@ -38,13 +38,13 @@ class RecordParser {
   // may lack its '\n'); `first_line` is the 1-based number of its first line and
   // `first_offset` the file offset of its first byte. Blank lines are skipped; a trailing
   // '\r' is ignored (CRLF files); a UTF-8 BOM is skipped when `first_offset` is 0.
-  ParseCounts ParseEventLines(std::string_view file, const char* data, size_t size,
-                              size_t capacity, uint64_t first_line, uint64_t first_offset,
-                              ColumnBatch& out, LoadErrorSink& errors);
+  ParseCounts ParseEventLines(std::string_view file, const char* data, size_t size, size_t capacity,
+                              uint64_t first_line, uint64_t first_offset, ColumnBatch& out,
+                              LoadErrorSink& errors);
 
   // Parses one whole song file: exactly one JSON object (any formatting, a BOM allowed).
-  ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size,
-                            size_t capacity, ColumnBatch& out, LoadErrorSink& errors);
+  ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size, size_t capacity,
+                            ColumnBatch& out, LoadErrorSink& errors);
 
  private:
   struct Impl;

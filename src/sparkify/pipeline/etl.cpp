@@ -26,13 +26,16 @@ const TableSchema& LoadErrorsSchema() {
 
 Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadError>& errors) {
   const TableSchema& schema = LoadErrorsSchema();
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader, engine.OpenBulkLoader(schema));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
+                            engine.OpenBulkLoader(schema));
   ColumnBatch batch(schema);
   for (const parse::LoadError& e : errors) {
-    const FieldValue row[] = {FieldValue::Text(e.table), FieldValue::Text(e.file),
+    const FieldValue row[] = {FieldValue::Text(e.table),
+                              FieldValue::Text(e.file),
                               FieldValue::Int(static_cast<int64_t>(e.line)),
                               FieldValue::Int(static_cast<int64_t>(e.byte_offset)),
-                              FieldValue::Text(e.reason), FieldValue::Text(e.excerpt)};
+                              FieldValue::Text(e.reason),
+                              FieldValue::Text(e.excerpt)};
     batch.AppendRow(row);
     if (batch.rows() >= 4096) {
       SPARKIFY_RETURN_IF_ERROR(loader->Append(batch));
@@ -52,7 +55,8 @@ void SummariseLoadErrors(const std::vector<parse::LoadError>& errors) {
     const parse::LoadError& e = errors[i];
     log::Warn("  " + e.file + ":" + std::to_string(e.line) + ": " + e.reason);
   }
-  if (errors.size() > kShown) log::Warn("  ... and " + log::WithThousands(errors.size() - kShown) + " more");
+  if (errors.size() > kShown)
+    log::Warn("  ... and " + log::WithThousands(errors.size() - kShown) + " more");
 }
 
 class Phase {
@@ -71,8 +75,10 @@ class Phase {
 
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options) {
   EtlReport report;
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> song_source, source::OpenSource(options.songs));
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> event_source, source::OpenSource(options.events));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> song_source,
+                            source::OpenSource(options.songs));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> event_source,
+                            source::OpenSource(options.events));
   std::vector<source::SourceFile> song_files, event_files;
   {
     Phase phase(report.timings, "list");
@@ -94,13 +100,15 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   stage_options.threads = options.threads;
   {
     Phase phase(report.timings, "stage_songs");
-    Result<StageStats> s = StageFiles(RawKind::kSongs, *song_source, song_files, engine, sink, stage_options);
+    Result<StageStats> s =
+        StageFiles(RawKind::kSongs, *song_source, song_files, engine, sink, stage_options);
     if (!s.ok()) return s.take_error().WithContext("staging songs");
     report.songs = *s;
   }
   {
     Phase phase(report.timings, "stage_events");
-    Result<StageStats> s = StageFiles(RawKind::kEvents, *event_source, event_files, engine, sink, stage_options);
+    Result<StageStats> s =
+        StageFiles(RawKind::kEvents, *event_source, event_files, engine, sink, stage_options);
     if (!s.ok()) return s.take_error().WithContext("staging events");
     report.events = *s;
   }
@@ -112,9 +120,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
             });
   SummariseLoadErrors(report.load_errors);
   if (options.max_errors && report.load_errors.size() > *options.max_errors) {
-    return Error(ErrorCode::kTooManyLoadErrors,
-                 log::WithThousands(report.load_errors.size()) + " bad records exceed --max-errors " +
-                     std::to_string(*options.max_errors) + "; nothing was committed");
+    return Error(ErrorCode::kTooManyLoadErrors, log::WithThousands(report.load_errors.size()) +
+                                                    " bad records exceed --max-errors " +
+                                                    std::to_string(*options.max_errors) +
+                                                    "; nothing was committed");
   }
   SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
   {
@@ -147,8 +156,9 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
 }
 
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {
-  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult result,
-                            engine.Query(sql::Render(sql::Stmt::kTableRowCounts, engine.dialect())));
+  SPARKIFY_ASSIGN_OR_RETURN(
+      engine::QueryResult result,
+      engine.Query(sql::Render(sql::Stmt::kTableRowCounts, engine.dialect())));
   std::vector<TableCount> counts;
   for (const auto& row : result.rows) {
     counts.push_back({row[0].value_or(""), row[1] ? std::stoll(*row[1]) : 0});

@@ -85,16 +85,21 @@ class Worker {
  public:
   Worker(RawKind kind, const TableSchema& schema, BatchQueue& queue, parse::LoadErrorSink& errors,
          const StageOptions& options)
-      : kind_(kind), schema_(schema), queue_(queue), errors_(errors), options_(options),
+      : kind_(kind),
+        schema_(schema),
+        queue_(queue),
+        errors_(errors),
+        options_(options),
         batch_(queue.Fresh(schema)) {}
 
   // Returns an error only for faults that must stop the whole stage.
   Status ProcessFile(source::Source& source, const source::SourceFile& file, uint64_t& rows,
                      uint64_t& rejected) {
     Result<std::unique_ptr<source::ByteStream>> stream = source.Open(file);
-    Status s = stream.ok() ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
-                                                       : ParseEvents(**stream, file, rows, rejected))
-                           : stream.status();
+    Status s = stream.ok()
+                   ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
+                                               : ParseEvents(**stream, file, rows, rejected))
+                   : stream.status();
     if (s.ok()) return s;
     if (s.error().retryable()) return s;
     // An unreadable file is bad input like any other: recorded, and the run goes on.
@@ -157,9 +162,8 @@ class Worker {
         consumed = static_cast<size_t>(last_nl - data) + 1;
       }
       if (consumed > 0) {
-        parse::ParseCounts c = parser_.ParseEventLines(file.uri, buffer_.data(), consumed,
-                                                       buffer_.size(), line_no, offset, *batch_,
-                                                       errors_);
+        parse::ParseCounts c = parser_.ParseEventLines(
+            file.uri, buffer_.data(), consumed, buffer_.size(), line_no, offset, *batch_, errors_);
         rows += c.rows;
         rejected += c.errors;
         line_no += c.lines;
@@ -185,13 +189,14 @@ class Worker {
 }  // namespace
 
 Result<StageStats> StageFiles(RawKind kind, source::Source& source,
-                              const std::vector<source::SourceFile>& files,
-                              engine::Engine& engine, parse::LoadErrorSink& errors,
-                              const StageOptions& options) {
+                              const std::vector<source::SourceFile>& files, engine::Engine& engine,
+                              parse::LoadErrorSink& errors, const StageOptions& options) {
   const TableSchema& schema =
       kind == RawKind::kSongs ? parse::StagingSongsSchema() : parse::StagingEventsSchema();
-  const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(files.size(), 1))));
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader, engine.OpenBulkLoader(schema));
+  const int workers = std::max(
+      1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(files.size(), 1))));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
+                            engine.OpenBulkLoader(schema));
 
   StageStats stats;
   stats.files = files.size();
@@ -224,7 +229,8 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
       worker.Flush();
       rows += my_rows;
       rejected += my_rejected;
-      int64_t end_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      int64_t end_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
       int64_t prev = parse_end_ns.load();
       while (prev < end_ns && !parse_end_ns.compare_exchange_weak(prev, end_ns)) {
       }

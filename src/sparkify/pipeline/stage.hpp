@@ -37,8 +37,7 @@ struct StageStats {
 // `errors`; an unreadable file becomes one load error (the run goes on) unless it is an
 // Unavailable fault that outlived retries, which fails the stage.
 Result<StageStats> StageFiles(RawKind kind, source::Source& source,
-                              const std::vector<source::SourceFile>& files,
-                              engine::Engine& engine, parse::LoadErrorSink& errors,
-                              const StageOptions& options);
+                              const std::vector<source::SourceFile>& files, engine::Engine& engine,
+                              parse::LoadErrorSink& errors, const StageOptions& options);
 
 }  // namespace sparkify::pipeline

@@ -301,9 +301,8 @@ constexpr std::array kEntries{
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
 };
 
-constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong,
-                                Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
-                                Stmt::kInsertFactSongplay};
+constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong, Stmt::kInsertDimUser,
+                                Stmt::kInsertDimTime, Stmt::kInsertFactSongplay};
 constexpr std::array kCreateTables{Stmt::kDropTables, Stmt::kCreateStaging, Stmt::kCreateStar,
                                    Stmt::kCreateLoadErrors};
 constexpr std::array<std::string_view, 8> kTables{

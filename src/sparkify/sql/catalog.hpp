@@ -27,7 +27,7 @@ enum class Stmt {
   kInsertDimUser,
   kInsertDimTime,
   kInsertFactSongplay,
-  kTableRowCounts,    // one row per table: table_name, row_count
+  kTableRowCounts,  // one row per table: table_name, row_count
 };
 
 // The statement's text in `dialect`, macros expanded.

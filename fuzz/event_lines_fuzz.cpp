@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sparkify::ColumnBatch batch(sparkify::parse::StagingEventsSchema());
   CountingSink sink;
   auto counts =
-      parser.ParseEventLines("fuzz.json", padded.data(), size, padded.size(), 1, 0, batch, sink);
+      parser.ParseEventLines("fuzz.json", 0, padded.data(), size, padded.size(), 1, 0, batch, sink);
   if (counts.rows != batch.rows()) __builtin_trap();
   return 0;
 }

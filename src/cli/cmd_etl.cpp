@@ -20,6 +20,8 @@ struct EtlFlags {
   std::optional<std::string> max_errors;
   std::string format = "table";
   bool timings = false;
+  std::string transform = "direct";
+  bool keep_staging = false;
 };
 
 int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
@@ -49,6 +51,13 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
     if (!n.ok()) return ReportError(n.error());
     options.max_errors = static_cast<uint64_t>(*n);
   }
+  if (flags.transform == "sql") {
+    options.transform = pipeline::Transform::kSql;
+  } else if (flags.transform != "direct") {
+    return ReportError(Error::InvalidArgument("--transform must be direct or sql, got \"" +
+                                              flags.transform + "\""));
+  }
+  options.keep_staging = flags.keep_staging;
   auto threads = ResolveThreads(*settings, flags.target);
   if (!threads.ok()) return ReportError(threads.error());
   options.threads = *threads;
@@ -94,6 +103,13 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                   "default: no limit, every bad record is kept in load_errors");
   cmd->add_option("--format", flags->format, "Row-count output: table, csv or json")
       ->capture_default_str();
+  cmd->add_option("--transform", flags->transform,
+                  "How the star is built: direct (in C++ while parsing; fastest) or sql (staging "
+                  "tables, then the SQL transform). Both give the same star.")
+      ->capture_default_str();
+  cmd->add_flag("--keep-staging", flags->keep_staging,
+                "With --transform direct, also fill staging_events and staging_songs "
+                "(the sql transform always does)");
   cmd->add_flag("--timings", flags->timings,
                 "Print per-phase timings (PHASE name seconds) on stderr");
   cmd->callback(

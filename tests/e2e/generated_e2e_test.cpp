@@ -20,10 +20,11 @@ class GeneratedE2e : public ::testing::Test {
                           "--malformed", "40", "--threads", "2"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  testing::CommandResult Etl(const std::vector<std::string>& extra = {}) {
+  testing::CommandResult Etl(const std::vector<std::string>& extra = {},
+                             const std::string& threads = "2") {
     std::vector<std::string> args{
         "etl",      "--target",          target_,     "--songs", data_ + "/song_data",
-        "--events", data_ + "/log_data", "--threads", "2"};
+        "--events", data_ + "/log_data", "--threads", threads,   "--keep-staging"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunSparkify(args);
   }
@@ -68,6 +69,27 @@ TEST_F(GeneratedE2e, EveryInjectedFaultIsALoadErrorAtItsFileAndLine) {
   EXPECT_EQ(Csv("select count(*) as n from staging_events where ts is null or page is null"),
             "n\r\n0\r\n");
   EXPECT_NE(r.err.find("40 bad records rejected"), std::string::npos) << r.err;
+}
+
+TEST_F(GeneratedE2e, DirectAndSqlTransformsBuildTheSameStar) {
+  auto dump = [&]() {
+    std::string d;
+    for (const char* q :
+         {"select * from fact_songplay order by songplay_id",
+          "select * from dim_user order by user_id", "select * from dim_song order by song_id",
+          "select * from dim_artist order by artist_id",
+          "select * from dim_time order by start_time",
+          "select * from load_errors order by file, line"}) {
+      d += Csv(q);
+    }
+    return d;
+  };
+  ASSERT_EQ(Etl({"--transform", "sql"}, "1").exit_code, 0);
+  std::string sql = dump();
+  ASSERT_GT(sql.size(), 100000u);
+  ASSERT_EQ(Etl({"--transform", "direct"}, "3").exit_code, 0);
+  EXPECT_EQ(dump(), sql);
+  EXPECT_NE(Csv("select count(*) as n from fact_songplay where song_id is not null"), "n\r\n0\r\n");
 }
 
 TEST_F(GeneratedE2e, TooManyErrorsFailsAndLeavesThePreviousStarUntouched) {

@@ -31,9 +31,19 @@ std::string StarDump(const std::string& target) {
 
 class SampleE2e : public ::testing::Test {
  protected:
-  void RunEtl(const std::string& target) {
-    auto r = RunSparkify({"etl", "--target", target, "--songs", SampleDataDir() + "/song_data",
-                          "--events", SampleDataDir() + "/log_data", "--threads", "2"});
+  void RunEtl(const std::string& target,
+              const std::vector<std::string>& extra = {"--keep-staging"}) {
+    std::vector<std::string> args{"etl",
+                                  "--target",
+                                  target,
+                                  "--songs",
+                                  SampleDataDir() + "/song_data",
+                                  "--events",
+                                  SampleDataDir() + "/log_data",
+                                  "--threads",
+                                  "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = RunSparkify(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     etl_out_ = r.out;
     etl_err_ = r.err;
@@ -99,6 +109,19 @@ TEST_F(SampleE2e, OneThreadAndTwoThreadsAgree) {
                         "--events", SampleDataDir() + "/log_data", "--threads", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(StarDump(target1), two);
+}
+
+// The direct transform (C++ while parsing) and the SQL transform build the same star.
+TEST_F(SampleE2e, DirectAndSqlTransformsBuildTheSameStar) {
+  RunEtl(target_, {"--transform", "sql"});
+  std::string sql = StarDump(target_);
+  std::string staging = Csv(target_, "select * from staging_events order by event_seq");
+  RunEtl(target_, {"--transform", "direct", "--keep-staging"});
+  EXPECT_EQ(StarDump(target_), sql);
+  EXPECT_EQ(Csv(target_, "select * from staging_events order by event_seq"), staging);
+  RunEtl(target_, {"--transform", "direct"});
+  EXPECT_EQ(StarDump(target_), sql);
+  EXPECT_EQ(Csv(target_, "select count(*) as n from staging_events"), "n\r\n0\r\n");
 }
 
 TEST(CliE2e, MissingSourcesIsAUsageError) {

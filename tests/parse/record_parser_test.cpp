@@ -39,7 +39,7 @@ Parsed ParseEvents(const std::string& text, uint64_t first_line = 1, uint64_t fi
   RecordParser parser;
   CollectingSink sink;
   Parsed p{ColumnBatch(StagingEventsSchema()), {}, {}};
-  p.counts = parser.ParseEventLines("events.json", padded.data(), text.size(), padded.size(),
+  p.counts = parser.ParseEventLines("events.json", 3, padded.data(), text.size(), padded.size(),
                                     first_line, first_offset, p.batch, sink);
   p.errors = sink.Take();
   return p;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
+#include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/create_tables.hpp"
 #include "sparkify/source/local_source.hpp"
 #include "testing/test_util.hpp"
@@ -15,12 +16,12 @@ std::string EventLine(int i, int pad = 0) {
          R"(,"sessionId":1,"song":")" + std::string(static_cast<size_t>(pad), 'x') + R"("})";
 }
 
-class StageTest : public ::testing::TestWithParam<std::tuple<size_t, int>> {};
+class StageTest : public ::testing::TestWithParam<std::tuple<size_t, int, bool>> {};
 
 // Lines that straddle read blocks, lines longer than a block and bad lines at block edges all
 // come out with the right line numbers, whatever the block size and thread count.
 TEST_P(StageTest, SplitsBlocksAtLineEnds) {
-  auto [block, threads] = GetParam();
+  auto [block, threads, ordered] = GetParam();
   testing::TempDir dir;
   std::string expected_bad;
   for (int f = 0; f < 3; ++f) {
@@ -38,6 +39,8 @@ TEST_P(StageTest, SplitsBlocksAtLineEnds) {
   auto engine = engine::OpenDuckDb({":memory:", 1});
   ASSERT_TRUE(engine.ok());
   ASSERT_TRUE(CreateTables(**engine).ok());
+  auto loader = (*engine)->OpenBulkLoader(parse::StagingEventsSchema());
+  ASSERT_TRUE(loader.ok());
   source::LocalSource source(dir / "log");
   auto files = source.List();
   ASSERT_TRUE(files.ok());
@@ -46,8 +49,24 @@ TEST_P(StageTest, SplitsBlocksAtLineEnds) {
   options.block_bytes = block;
   options.threads = threads;
   options.batch_rows = 64;
-  auto stats = StageFiles(RawKind::kEvents, source, *files, **engine, sink, options);
+  StageHooks hooks;
+  hooks.ordered = ordered;
+  int64_t last_seq = -1;
+  bool in_order = true;
+  hooks.consume = [&](Chunk& chunk) -> Status {
+    for (size_t r = 0; r < chunk.raw->rows(); ++r) {
+      int64_t seq = chunk.raw->Int(18, r);  // event_seq: file index << 32 | line
+      if (seq <= last_seq) in_order = false;
+      last_seq = seq;
+    }
+    return (*loader)->Append(*chunk.raw);
+  };
+  auto stats = StageFiles(RawKind::kEvents, source, *files, sink, options, hooks);
   ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  ASSERT_TRUE((*loader)->Finish().ok());
+  if (ordered) {
+    EXPECT_TRUE(in_order) << "ordered staging delivered rows out of load order";
+  }
   auto errors = sink.Take();
   // Lines 6, 43, 80, 117, 154, 191 of each file are bad (i % 37 == 5).
   EXPECT_EQ(stats->rejected, 18u);
@@ -62,9 +81,11 @@ TEST_P(StageTest, SplitsBlocksAtLineEnds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, StageTest,
-                         ::testing::Values(std::tuple<size_t, int>{64, 1},
-                                           std::tuple<size_t, int>{1000, 2},
-                                           std::tuple<size_t, int>{4 << 20, 3}));
+                         ::testing::Values(std::tuple<size_t, int, bool>{64, 1, false},
+                                           std::tuple<size_t, int, bool>{1000, 2, false},
+                                           std::tuple<size_t, int, bool>{4 << 20, 3, false},
+                                           std::tuple<size_t, int, bool>{64, 3, true},
+                                           std::tuple<size_t, int, bool>{1000, 2, true}));
 
 TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {
   testing::TempDir dir;
@@ -76,7 +97,9 @@ TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {
   auto engine = engine::OpenDuckDb({":memory:", 1});
   ASSERT_TRUE(CreateTables(**engine).ok());
   parse::CollectingSink sink;
-  auto stats = StageFiles(RawKind::kSongs, source, *files, **engine, sink, StageOptions{});
+  StageHooks hooks;
+  hooks.consume = [](Chunk&) -> Status { return Status::Ok(); };
+  auto stats = StageFiles(RawKind::kSongs, source, *files, sink, StageOptions{}, hooks);
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->rows, 1u);
   auto errors = sink.Take();

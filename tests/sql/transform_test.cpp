@@ -30,10 +30,11 @@ class TransformTest : public ::testing::Test {
     Exec(
         "insert into staging_events (ts, user_id, first_name, last_name, gender, level, page, "
         "song, "
-        "artist, length, session_id, item_in_session, location, user_agent) values (" +
+        "artist, length, session_id, item_in_session, location, user_agent, event_seq) values (" +
         std::to_string(ts) + ", '" + user + "', " + q(first) + ", 'L', 'F', " + q(level) + ", " +
         q(page) + ", " + q(song) + ", " + q(artist) + ", " + length + ", " +
-        std::to_string(session) + ", " + std::to_string(item) + ", 'Here', 'Agent')");
+        std::to_string(session) + ", " + std::to_string(item) + ", 'Here', 'Agent', " +
+        std::to_string(++event_seq_) + ")");
   }
   void Song(const std::string& song_id, const std::string& artist_id, const std::string& title,
             const std::string& artist_name, const std::string& duration,
@@ -61,6 +62,7 @@ class TransformTest : public ::testing::Test {
   }
 
   std::unique_ptr<engine::Engine> engine_;
+  int64_t event_seq_ = 0;  // events get their load order in the order a test adds them
 };
 
 TEST_F(TransformTest, EveryNextSongEventIsOnePlayWithMillisecondUtcTime) {
@@ -152,16 +154,17 @@ TEST_F(TransformTest, TimeUsesIsoWeekAndSundayZero) {
                                                     "2018", "1"}));
 }
 
-TEST_F(TransformTest, SongplayIdsFollowTimeThenSession) {
+TEST_F(TransformTest, SongplaysAreNumberedInLoadOrder) {
   Event(2000, "1", "A", "free", "NextSong", "b", "a", "1.0", 5, 0);
+  Event(1000, "1", "A", "free", "Home", "", "", "null", 9, 3);
   Event(1000, "1", "A", "free", "NextSong", "a", "a", "1.0", 9, 3);
-  Event(2000, "1", "A", "free", "NextSong", "c", "a", "1.0", 4, 7);
+  Event(3000, "1", "A", "free", "NextSong", "c", "a", "1.0", 4, 7);
   Transform();
   Rows ids = Query("select songplay_id, session_id from fact_songplay order by songplay_id");
   ASSERT_EQ(ids.size(), 3u);
-  EXPECT_EQ(ids[0][1], "9");
-  EXPECT_EQ(ids[1][1], "4");
-  EXPECT_EQ(ids[2][1], "5");
+  EXPECT_EQ(ids[0][1], "5");
+  EXPECT_EQ(ids[1][1], "9");
+  EXPECT_EQ(ids[2][1], "4");
 }
 
 TEST(CatalogTest, StagingDdlMatchesParserSchemas) {

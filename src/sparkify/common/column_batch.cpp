@@ -28,6 +28,7 @@ void ColumnBatch::AppendRow(std::span<const FieldValue> values) {
     c.valid.push_back(valid ? 1 : 0);
     switch (c.type) {
       case ColumnType::kBigInt:
+      case ColumnType::kTimestamp:
         assert((!valid || v.kind == FieldValue::Kind::kInt) &&
                "AppendRow: BIGINT column needs kInt");
         c.ints.push_back(valid ? v.int_value : 0);

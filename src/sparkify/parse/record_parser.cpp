@@ -237,6 +237,8 @@ struct RecordParser::Impl {
         }
         return "expected an integer, found " + std::string(JsonTypeName(t));
       }
+      case ColumnType::kTimestamp:
+        return "timestamp fields are not parsed from JSON";
       case ColumnType::kDouble: {
         if (t == od::json_type::number) {
           double d = 0;
@@ -266,10 +268,10 @@ struct RecordParser::Impl {
 RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {}
 RecordParser::~RecordParser() = default;
 
-ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* data, size_t size,
-                                          size_t capacity, uint64_t first_line,
-                                          uint64_t first_offset, ColumnBatch& out,
-                                          LoadErrorSink& errors) {
+ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_index,
+                                          const char* data, size_t size, size_t capacity,
+                                          uint64_t first_line, uint64_t first_offset,
+                                          ColumnBatch& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingEventsSchema();
   std::span<const FieldSpec> fields = EventFields();
   ParseCounts counts;
@@ -290,7 +292,9 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* dat
     if (!blank) {
       std::string reason = impl_->ParseObject(line, len, capacity - pos, schema, fields);
       if (reason.empty()) {
-        out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size()));
+        impl_->values[fields.size()] =
+            FieldValue::Int(static_cast<int64_t>((file_index << 32) | line_no));
+        out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size() + 1));
         ++counts.rows;
       } else {
         errors.Report(LoadError{schema.name, std::string(file), line_no, first_offset + pos,

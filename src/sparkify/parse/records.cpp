@@ -60,7 +60,8 @@ const TableSchema& StagingEventsSchema() {
                                    {"status", ColumnType::kBigInt},
                                    {"ts", ColumnType::kBigInt},
                                    {"user_agent", ColumnType::kText},
-                                   {"user_id", ColumnType::kText}}};
+                                   {"user_id", ColumnType::kText},
+                                   {"event_seq", ColumnType::kBigInt}}};
   return schema;
 }
 

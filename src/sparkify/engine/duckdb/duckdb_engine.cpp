@@ -242,6 +242,8 @@ duckdb_type DuckTypeOf(ColumnType t) {
       return DUCKDB_TYPE_DOUBLE;
     case ColumnType::kText:
       return DUCKDB_TYPE_VARCHAR;
+    case ColumnType::kTimestamp:
+      return DUCKDB_TYPE_TIMESTAMP;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
@@ -280,6 +282,7 @@ class DuckDbLoader final : public BulkLoader {
           }
           switch (type) {
             case ColumnType::kBigInt:
+            case ColumnType::kTimestamp:
               static_cast<int64_t*>(data)[i] = batch.Int(c, row);
               break;
             case ColumnType::kDouble:

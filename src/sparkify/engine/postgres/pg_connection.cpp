@@ -397,4 +397,36 @@ void PgConnection::CopyAbandon() noexcept {
   }
 }
 
+Result<std::string> ConnInfoWithDatabase(std::string_view conninfo, std::string_view dbname) {
+  std::vector<std::string> secrets;
+  AddRawSecrets(conninfo, secrets);
+  char* parse_error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(std::string(conninfo).c_str(), &parse_error);
+  if (options == nullptr) {
+    std::string message = parse_error != nullptr ? TrimMessage(parse_error) : "out of memory";
+    if (parse_error != nullptr) PQfreemem(parse_error);
+    return Error::InvalidArgument("invalid PostgreSQL connection string: " +
+                                  RedactWith(message, secrets));
+  }
+  auto append = [](std::string& out, std::string_view key, std::string_view value) {
+    if (!out.empty()) out += ' ';
+    out.append(key).append("='");
+    for (char c : value) {
+      if (c == '\\' || c == '\'') out += '\\';
+      out += c;
+    }
+    out += '\'';
+  };
+  std::string out;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || o->val[0] == '\0' || std::string_view(o->keyword) == "dbname") {
+      continue;
+    }
+    append(out, o->keyword, o->val);
+  }
+  PQconninfoFree(options);
+  append(out, "dbname", dbname);
+  return out;
+}
+
 }  // namespace sparkify::engine

@@ -111,4 +111,9 @@ class PgConnection {
   std::unique_ptr<Secrets> secrets_;
 };
 
+// `conninfo` (URI or key=value) rewritten as key=value pairs with dbname replaced by
+// `dbname`, for tools and tests that create a database and then connect to it.
+// kInvalidArgument (redacted) when `conninfo` does not parse.
+Result<std::string> ConnInfoWithDatabase(std::string_view conninfo, std::string_view dbname);
+
 }  // namespace sparkify::engine

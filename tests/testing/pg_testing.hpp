@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/engine/query_result.hpp"
 #include "sparkify/sql/bulk_load.hpp"
+
+namespace sparkify::sql {
+// Readable test parameters ("binary" rather than a byte dump).
+inline void PrintTo(CopyFormat format, std::ostream* os) { *os << CopyFormatName(format); }
+}  // namespace sparkify::sql
 
 namespace sparkify::testing {
 

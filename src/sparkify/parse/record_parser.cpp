@@ -195,6 +195,11 @@ struct RecordParser::Impl {
         if (t == od::json_type::string) {
           std::string_view s;
           if ((err = value.get_string().get(s))) return DescribeJsonError(err);
+          // PostgreSQL text cannot hold NUL, and silently cutting or dropping it would change
+          // the data, so a "\u0000" rejects the record on every engine alike (issue #4).
+          if (s.find('\0') != std::string_view::npos) {
+            return "contains a NUL character (\\u0000), which text columns cannot store";
+          }
           out = FieldValue::Text(s);
           return {};
         }
@@ -230,7 +235,7 @@ struct RecordParser::Impl {
           int64_t v = 0;
           auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
           if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
-            return "expected an integer, found the string \"" + std::string(s.substr(0, 40)) + "\"";
+            return "expected an integer, found the string \"" + SafeExcerpt(s, 40) + "\"";
           }
           out = FieldValue::Int(v);  // "sessionId": "140" converts, as Redshift's COPY does
           return {};
@@ -251,7 +256,7 @@ struct RecordParser::Impl {
           if ((err = value.get_string().get(s))) return DescribeJsonError(err);
           double d = 0;
           if (!IsJsonNumber(s)) {
-            return "expected a number, found the string \"" + std::string(s.substr(0, 40)) + "\"";
+            return "expected a number, found the string \"" + SafeExcerpt(s, 40) + "\"";
           }
           std::from_chars(s.data(), s.data() + s.size(), d);
           if (!std::isfinite(d)) return "number out of range";

@@ -73,6 +73,7 @@ TEST_P(CrossEngineTest, DuckDbAndPostgresBuildTheSameTablesRowForRow) {
   const auto& [input, format] = GetParam();
   testing::ScratchDir dir;
   pipeline::EtlOptions options;
+  options.keep_staging = true;
   options.threads = 2;
   testing::RawFixture fixture;
   if (input.fixture) {
@@ -91,7 +92,11 @@ TEST_P(CrossEngineTest, DuckDbAndPostgresBuildTheSameTablesRowForRow) {
 
   auto duck_report = pipeline::RunEtl(**duck, options);
   ASSERT_TRUE(duck_report.ok()) << duck_report.error().ToString();
-  auto pg_report = pipeline::RunEtl(**pg, options);
+  // PostgreSQL builds its star with the SQL transform, DuckDB with the direct one: the two
+  // engines and the two transforms are checked against each other in one comparison.
+  pipeline::EtlOptions sql_options = options;
+  sql_options.transform = pipeline::Transform::kSql;
+  auto pg_report = pipeline::RunEtl(**pg, sql_options);
   ASSERT_TRUE(pg_report.ok()) << pg_report.error().ToString();
 
   if (input.fixture) {

@@ -15,7 +15,7 @@ std::vector<LoadError> ParseEvents(const std::string& text, ColumnBatch& batch) 
   buffer.resize(text.size() + kPadding);
   RecordParser parser;
   CollectingSink sink;
-  parser.ParseEventLines("e.json", buffer.data(), text.size(), buffer.size(), 1, 0, batch, sink);
+  parser.ParseEventLines("e.json", 0, buffer.data(), text.size(), buffer.size(), 1, 0, batch, sink);
   return sink.Take();
 }
 

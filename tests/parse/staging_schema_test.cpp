@@ -21,6 +21,8 @@ std::string ExpectedType(ColumnType type, sql::Dialect dialect) {
       return duck ? "DOUBLE" : "double precision";
     case ColumnType::kText:
       return duck ? "VARCHAR" : "text";
+    case ColumnType::kTimestamp:
+      return duck ? "TIMESTAMP" : "timestamp without time zone";
   }
   return "?";
 }

@@ -22,6 +22,7 @@ EtlOptions SampleOptions() {
   options.songs = SharedSampleDir() + "/song_data";
   options.events = SharedSampleDir() + "/log_data";
   options.threads = 2;
+  options.keep_staging = true;
   return options;
 }
 
@@ -96,6 +97,7 @@ TEST_F(PostgresEtlTest, FailedRunLeavesThePreviousStarUntouched) {
   bad.songs = dir / "songs";
   bad.events = dir / "events";
   bad.max_errors = 0;
+  bad.keep_staging = true;
   auto failed = RunEtl(**engine, bad);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ErrorCode::kTooManyLoadErrors) << failed.error().ToString();
@@ -119,6 +121,7 @@ TEST_F(PostgresEtlTest, BadRecordsAreLoadErrorsAndGoodOnesLoad) {
   EtlOptions options;
   options.songs = dir / "songs";
   options.events = dir / "events";
+  options.keep_staging = true;
   auto report = RunEtl(**engine, options);
   ASSERT_TRUE(report.ok()) << report.error().ToString();
   auto counts = CountsOf(report->counts);

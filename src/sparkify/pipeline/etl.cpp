@@ -98,22 +98,30 @@ Status RunStatement(engine::Engine& engine, sql::Stmt stmt) {
   return Status::Ok();
 }
 
-// A bulk loader that is opened on first use, so that nothing is opened for tables we skip.
-class LazyLoader {
+// Bulk loads into several tables through one open loader at a time (a PostgreSQL connection
+// runs one COPY at a time): switching tables finishes the current load and opens the next.
+class LoaderSwitch {
  public:
-  LazyLoader(engine::Engine& engine, const TableSchema& schema)
-      : engine_(engine), schema_(schema) {}
-  Status Append(const ColumnBatch& batch) {
-    if (!loader_) {
-      SPARKIFY_ASSIGN_OR_RETURN(loader_, engine_.OpenBulkLoader(schema_));
+  explicit LoaderSwitch(engine::Engine& engine) : engine_(engine) {}
+  Status Append(const TableSchema& schema, const ColumnBatch& batch) {
+    if (schema_ != &schema) {
+      SPARKIFY_RETURN_IF_ERROR(Finish());
+      SPARKIFY_ASSIGN_OR_RETURN(loader_, engine_.OpenBulkLoader(schema));
+      schema_ = &schema;
     }
     return loader_->Append(batch);
   }
-  Status Finish() { return loader_ ? loader_->Finish() : Status::Ok(); }
+  Status Finish() {
+    if (!loader_) return Status::Ok();
+    Status s = loader_->Finish();
+    loader_.reset();
+    schema_ = nullptr;
+    return s;
+  }
 
  private:
   engine::Engine& engine_;
-  const TableSchema& schema_;
+  const TableSchema* schema_ = nullptr;
   std::unique_ptr<engine::BulkLoader> loader_;
 };
 
@@ -153,11 +161,11 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   SongIndex songs;
   {
     Phase phase(report.timings, "stage_songs");
-    LazyLoader staging(engine, parse::StagingSongsSchema());
+    LoaderSwitch staging(engine);
     StageHooks hooks;
     hooks.consume = [&](Chunk& chunk) -> Status {
       if (direct) songs.Add(*chunk.raw);
-      return stage_raw ? staging.Append(*chunk.raw) : Status::Ok();
+      return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
     };
     Result<StageStats> s =
         StageFiles(RawKind::kSongs, *song_source, song_files, sink, stage_options, hooks);
@@ -182,8 +190,8 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
       mappers.reserve(static_cast<size_t>(workers));
       for (int w = 0; w < workers; ++w) mappers.emplace_back(songs);
     }
-    LazyLoader staging(engine, parse::StagingEventsSchema());
-    LazyLoader plays(engine, plays_wait ? FactLoadSchema() : FactSongplaySchema());
+    LoaderSwitch loads(engine);
+    const TableSchema& plays = plays_wait ? FactLoadSchema() : FactSongplaySchema();
     int64_t next_songplay_id = 1;
     StageHooks hooks;
     hooks.ordered = direct;
@@ -192,20 +200,21 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
       hooks.derived_schema = &FactLoadSchema();
     }
     hooks.consume = [&](Chunk& chunk) -> Status {
-      if (stage_raw && chunk.raw) SPARKIFY_RETURN_IF_ERROR(staging.Append(*chunk.raw));
+      if (stage_raw && chunk.raw) {
+        SPARKIFY_RETURN_IF_ERROR(loads.Append(parse::StagingEventsSchema(), *chunk.raw));
+      }
       if (!direct || !chunk.derived) return Status::Ok();
       ColumnBatch& batch = *chunk.derived;
       for (size_t r = 0; r < batch.rows(); ++r) {
         batch.SetInt(0, r, next_songplay_id++);
         start_times.push_back(batch.Int(1, r));
       }
-      return plays.Append(batch);
+      return loads.Append(plays, batch);
     };
     Result<StageStats> s =
         StageFiles(RawKind::kEvents, *event_source, event_files, sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging events");
-    SPARKIFY_RETURN_IF_ERROR(staging.Finish());
-    SPARKIFY_RETURN_IF_ERROR(plays.Finish());
+    SPARKIFY_RETURN_IF_ERROR(loads.Finish());
     report.events = *s;
   }
 

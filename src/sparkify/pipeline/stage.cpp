@@ -337,8 +337,9 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
     progress.Update(files_done.load(), log::WithThousands(consumed_rows) + " rows");
   }
   for (auto& t : threads) t.join();
-  if (fatal) return *fatal;
+  // The consumer's own failure first: after it, workers only report that they were stopped.
   SPARKIFY_RETURN_IF_ERROR(consume_status);
+  if (fatal) return *fatal;
   stats.rows = rows.load();
   stats.rejected = rejected.load();
   stats.read_parse_seconds = static_cast<double>(parse_end_ns.load()) / 1e9;

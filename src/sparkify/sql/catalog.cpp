@@ -86,17 +86,17 @@ create table dim_song (
     song_id   {{text}} primary key,
     title     {{text}},
     artist_id {{text}} {{fk dim_artist (artist_id)}},
-    year      integer,
+    year      bigint,
     duration  {{double}}
 );
 create table dim_time (
     start_time timestamp primary key,
-    hour       integer not null,
-    day        integer not null,
-    week       integer not null,
-    month      integer not null,
-    year       integer not null,
-    weekday    integer not null
+    hour       bigint not null,
+    day        bigint not null,
+    week       bigint not null,
+    month      bigint not null,
+    year       bigint not null,
+    weekday    bigint not null
 );
 create table fact_songplay (
     songplay_id bigint primary key,
@@ -165,7 +165,7 @@ with ranked as (
         ) as pick
     from staging_songs
 )
-select song_id, title, artist_id, cast(year as integer), duration
+select song_id, title, artist_id, year, duration
 from ranked
 where pick = 1
 )sql";
@@ -205,12 +205,12 @@ with plays as (
 )
 select
     start_time,
-    cast(extract(hour from start_time) as integer),
-    cast(extract(day from start_time) as integer),
-    cast(extract(week from start_time) as integer),
-    cast(extract(month from start_time) as integer),
-    cast(extract(year from start_time) as integer),
-    cast(extract(dow from start_time) as integer)
+    cast(extract(hour from start_time) as bigint),
+    cast(extract(day from start_time) as bigint),
+    cast(extract(week from start_time) as bigint),
+    cast(extract(month from start_time) as bigint),
+    cast(extract(year from start_time) as bigint),
+    cast(extract(dow from start_time) as bigint)
 from plays
 )sql";
 

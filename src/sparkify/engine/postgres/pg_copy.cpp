@@ -4,7 +4,12 @@
 #include <charconv>
 #include <cstdint>
 
+#include "sparkify/engine/canonical.hpp"
+
 namespace sparkify::engine {
+
+// 2000-01-01 00:00:00 UTC in microseconds since 1970-01-01.
+constexpr int64_t kPostgresEpochMicros = 946684800000000LL;
 namespace {
 
 void PutUint16(std::string& out, uint16_t v) {
@@ -130,6 +135,10 @@ void CopyEncoder::AppendRow(const ColumnBatch& batch, size_t row, std::string& o
           PutUint32(out, 8);
           PutUint64(out, std::bit_cast<uint64_t>(batch.Double(c, row)));
           break;
+        case ColumnType::kTimestamp:  // PostgreSQL counts microseconds from 2000-01-01
+          PutUint32(out, 8);
+          PutUint64(out, static_cast<uint64_t>(batch.Int(c, row) - kPostgresEpochMicros));
+          break;
         case ColumnType::kText: {
           std::string_view s = batch.Text(c, row);
           PutUint32(out, static_cast<uint32_t>(s.size()));
@@ -161,6 +170,9 @@ void CopyEncoder::AppendRow(const ColumnBatch& batch, size_t row, std::string& o
       }
       case ColumnType::kText:
         AppendEscaped(out, batch.Text(c, row));
+        break;
+      case ColumnType::kTimestamp:
+        out.append(FormatTimestampMicros(batch.Int(c, row)));
         break;
     }
   }

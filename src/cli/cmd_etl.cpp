@@ -21,6 +21,8 @@ struct EtlFlags {
   std::optional<std::string> max_errors;
   std::string format = "table";
   bool timings = false;
+  std::string transform = "direct";
+  bool keep_staging = false;
   bool dry_run = false;
   bool no_sign_request = false;
   std::optional<std::string> endpoint_url;
@@ -75,13 +77,20 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   options.events = *events.value;
   log::Verbose("songs from " + options.songs + " (" + songs.origin + "), events from " +
                options.events + " (" + events.origin + ")");
-  config::Resolved max_errors =
-      settings->Get(flags.max_errors, "--max-errors", "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
+  config::Resolved max_errors = settings->Get(flags.max_errors, "--max-errors",
+                                              "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
   if (max_errors.value) {
     auto n = config::ParseCount(max_errors, "max-errors");
     if (!n.ok()) return ReportError(n.error());
     options.max_errors = static_cast<uint64_t>(*n);
   }
+  if (flags.transform == "sql") {
+    options.transform = pipeline::Transform::kSql;
+  } else if (flags.transform != "direct") {
+    return ReportError(Error::InvalidArgument("--transform must be direct or sql, got \"" +
+                                              flags.transform + "\""));
+  }
+  options.keep_staging = flags.keep_staging;
   options.source.s3_no_sign_request = flags.no_sign_request;
   if (flags.endpoint_url) options.source.s3_endpoint_url = *flags.endpoint_url;
   config::Resolved concurrency = settings->Get(std::nullopt, "", "SPARKIFY_S3_CONCURRENCY",
@@ -105,15 +114,17 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
 
   auto report = pipeline::RunEtl(**engine, options);
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
-  log::Info(fmt::format("loaded {} into {}: {} song rows, {} event rows, {} rejected",
-                        options.events, (*engine)->Describe(), log::WithThousands(report->songs.rows),
-                        log::WithThousands(report->events.rows),
-                        log::WithThousands(report->load_errors.size())));
+  log::Info(fmt::format(
+      "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,
+      (*engine)->Describe(), log::WithThousands(report->songs.rows),
+      log::WithThousands(report->events.rows), log::WithThousands(report->load_errors.size())));
   if (flags.timings) {
-    for (const auto& t : report->timings) std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
+    for (const auto& t : report->timings)
+      std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
   }
   engine::QueryResult counts;
-  counts.columns = {{"table_name", engine::ValueKind::kText}, {"row_count", engine::ValueKind::kInteger}};
+  counts.columns = {{"table_name", engine::ValueKind::kText},
+                    {"row_count", engine::ValueKind::kInteger}};
   for (const auto& c : report->counts) counts.rows.push_back({c.table, std::to_string(c.rows)});
   analytics::WriteResult(std::cout, counts, *format, {log::StdoutColorEnabled()});
   return kExitOk;
@@ -151,10 +162,17 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                   "default: no limit, every bad record is kept in load_errors");
   cmd->add_option("--format", flags->format, "Row-count output: table, csv or json")
       ->capture_default_str();
-  cmd->add_flag("--timings", flags->timings, "Print per-phase timings (PHASE name seconds) on stderr");
-  cmd->callback([&global, &run, flags] {
-    run = [&global, flags] { return RunEtlCommand(global, *flags); };
-  });
+  cmd->add_option("--transform", flags->transform,
+                  "How the star is built: direct (in C++ while parsing; fastest) or sql (staging "
+                  "tables, then the SQL transform). Both give the same star.")
+      ->capture_default_str();
+  cmd->add_flag("--keep-staging", flags->keep_staging,
+                "With --transform direct, also fill staging_events and staging_songs "
+                "(the sql transform always does)");
+  cmd->add_flag("--timings", flags->timings,
+                "Print per-phase timings (PHASE name seconds) on stderr");
+  cmd->callback(
+      [&global, &run, flags] { run = [&global, flags] { return RunEtlCommand(global, *flags); }; });
 }
 
 }  // namespace sparkify::cli

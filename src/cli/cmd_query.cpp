@@ -23,7 +23,8 @@ struct QueryFlags {
 int ListQueries(analytics::OutputFormat format) {
   engine::QueryResult list;
   list.columns = {{"name", engine::ValueKind::kText}, {"question", engine::ValueKind::kText}};
-  for (const auto& q : sql::NamedQueries()) list.rows.push_back({std::string(q.name), std::string(q.question)});
+  for (const auto& q : sql::NamedQueries())
+    list.rows.push_back({std::string(q.name), std::string(q.question)});
   analytics::WriteResult(std::cout, list, format, {log::StdoutColorEnabled()});
   return kExitOk;
 }
@@ -36,7 +37,8 @@ int RunQueryCommand(const GlobalOptions& global, const QueryFlags& flags) {
     return ReportError(Error::InvalidArgument(
         "give either a query name or --sql TEXT (see `sparkify query --list`)"));
   }
-  if (flags.limit && *flags.limit < 0) return ReportError(Error::InvalidArgument("--limit must be >= 0"));
+  if (flags.limit && *flags.limit < 0)
+    return ReportError(Error::InvalidArgument("--limit must be >= 0"));
   const sql::NamedQuery* named = nullptr;
   if (!flags.name.empty()) {
     named = sql::FindNamedQuery(flags.name);
@@ -51,9 +53,12 @@ int RunQueryCommand(const GlobalOptions& global, const QueryFlags& flags) {
   if (!threads.ok()) return ReportError(threads.error());
   auto engine = OpenTarget(*settings, flags.target, *threads);
   if (!engine.ok()) return ReportError(engine.error());
-  std::string text = named ? sql::RenderNamedQuery(*named, (*engine)->dialect(), flags.limit) : *flags.sql;
+  std::string text =
+      named ? sql::RenderNamedQuery(*named, (*engine)->dialect(), flags.limit) : *flags.sql;
   auto result = (*engine)->Query(text);
-  if (!result.ok()) return ReportError(Error(result.error()).WithContext(named ? std::string(named->name) : "query"));
+  if (!result.ok())
+    return ReportError(
+        Error(result.error()).WithContext(named ? std::string(named->name) : "query"));
   if (!named && flags.limit && result->rows.size() > static_cast<size_t>(*flags.limit)) {
     result->rows.resize(static_cast<size_t>(*flags.limit));
   }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/aws_testing.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::aws {
 namespace {
@@ -17,13 +18,13 @@ class CredentialChainTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env_.ClearAws();
-    env_.Set("HOME", home_.path().string());
+    env_.Set("HOME", home_.path());
   }
   void WriteCredentials(const std::string& text) {
-    WriteFileOrDie(home_.path() / ".aws" / "credentials", text);
+    WriteFileOrDie(std::filesystem::path(home_.path()) / ".aws" / "credentials", text);
   }
   void WriteConfig(const std::string& text) {
-    WriteFileOrDie(home_.path() / ".aws" / "config", text);
+    WriteFileOrDie(std::filesystem::path(home_.path()) / ".aws" / "config", text);
   }
   Result<Credentials> Resolve() {
     Result<SharedConfig> shared = SharedConfig::Load();
@@ -132,18 +133,20 @@ TEST_F(CredentialChainTest, ConfigFileUsesPlainDefaultSection) {
 
 TEST_F(CredentialChainTest, FileLocationsComeFromTheEnvironment) {
   TempDir elsewhere;
-  WriteFileOrDie(elsewhere.path() / "creds",
+  WriteFileOrDie(std::filesystem::path(elsewhere.path()) / "creds",
                  "[default]\naws_access_key_id = OTHERKEY\naws_secret_access_key = OTHERSECRET\n");
-  WriteFileOrDie(elsewhere.path() / "conf", "[default]\nregion = sa-east-1\n");
+  WriteFileOrDie(std::filesystem::path(elsewhere.path()) / "conf",
+                 "[default]\nregion = sa-east-1\n");
   WriteCredentials("[default]\naws_access_key_id = HOMEKEY\naws_secret_access_key = HOMESECRET\n");
-  env_.Set("AWS_SHARED_CREDENTIALS_FILE", (elsewhere.path() / "creds").string());
-  env_.Set("AWS_CONFIG_FILE", (elsewhere.path() / "conf").string());
+  env_.Set("AWS_SHARED_CREDENTIALS_FILE",
+           (std::filesystem::path(elsewhere.path()) / "creds").string());
+  env_.Set("AWS_CONFIG_FILE", (std::filesystem::path(elsewhere.path()) / "conf").string());
   EXPECT_EQ(Resolve()->access_key_id, "OTHERKEY");
   EXPECT_EQ(ResolveRegion(LoadOrDie()).value, "sa-east-1");
 }
 
 TEST_F(CredentialChainTest, TildeInFileVariablesIsHome) {
-  WriteFileOrDie(home_.path() / "my-creds",
+  WriteFileOrDie(std::filesystem::path(home_.path()) / "my-creds",
                  "[default]\naws_access_key_id = TILDEKEY\naws_secret_access_key = S\n");
   env_.Set("AWS_SHARED_CREDENTIALS_FILE", "~/my-creds");
   EXPECT_EQ(Resolve()->access_key_id, "TILDEKEY");

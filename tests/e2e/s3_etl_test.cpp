@@ -18,14 +18,15 @@
 #include "sparkify/aws/s3.hpp"
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "testing/aws_testing.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CommandResult;
+using testing::ProcessResult;
 using testing::ReadFileOrDie;
-using testing::RunCommand;
+using testing::RunProcess;
 using testing::TempDir;
 using testing::WriteFileOrDie;
 
@@ -127,38 +128,40 @@ std::map<std::string, std::optional<std::string>> WithKeys(
   return env;
 }
 
-CommandResult Etl(const std::vector<std::string>& args,
+ProcessResult Etl(const std::vector<std::string>& args,
                   const std::map<std::string, std::optional<std::string>>& env) {
   std::vector<std::string> argv = {SPARKIFY_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, env);
+  return RunProcess(argv, env);
 }
 
 // Every star table, rows ordered by key, in canonical text form.
-std::map<std::string, engine::QueryResult> Star(const fs::path& db) {
+std::map<std::string, engine::QueryResult> Star(engine::Engine& engine) {
   std::map<std::string, engine::QueryResult> out;
-  auto engine = engine::OpenDuckDb({db.string(), 1});
-  EXPECT_TRUE(engine.ok()) << engine.error().ToString();
-  if (!engine.ok()) return out;
-  for (const auto& [table, key] : std::vector<std::pair<std::string, std::string>>{
-           {"fact_songplay", "songplay_id"},
-           {"dim_user", "user_id"},
-           {"dim_song", "song_id"},
-           {"dim_artist", "artist_id"},
-           {"dim_time", "start_time"},
-           {"staging_songs", "song_id, artist_id, title"}}) {
-    auto r = (*engine)->Query("select * from " + table + " order by " + key);
+  for (const auto& [table, key] :
+       std::vector<std::pair<std::string, std::string>>{{"fact_songplay", "songplay_id"},
+                                                        {"dim_user", "user_id"},
+                                                        {"dim_song", "song_id"},
+                                                        {"dim_artist", "artist_id"},
+                                                        {"dim_time", "start_time"}}) {
+    auto r = engine.Query("select * from " + table + " order by " + key);
     EXPECT_TRUE(r.ok()) << table << ": " << r.error().ToString();
     if (r.ok()) out[table] = std::move(r).value();
   }
   return out;
 }
 
-void ExpectSameStar(const fs::path& from_s3, const fs::path& from_local) {
+std::unique_ptr<engine::Engine> OpenDuckDbOrDie(const fs::path& db) {
+  auto engine = engine::OpenDuckDb({db.string(), 1});
+  EXPECT_TRUE(engine.ok()) << engine.error().ToString();
+  return engine.ok() ? std::move(engine).value() : nullptr;
+}
+
+void ExpectSameStar(engine::Engine& from_s3, engine::Engine& from_local) {
   auto a = Star(from_s3);
   auto b = Star(from_local);
-  ASSERT_EQ(a.size(), 6u);
-  ASSERT_EQ(b.size(), 6u);
+  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(b.size(), 5u);
   for (const auto& [table, rows] : b) {
     EXPECT_FALSE(rows.rows.empty()) << table;
     ASSERT_EQ(a[table].rows.size(), rows.rows.size()) << table;
@@ -168,19 +171,29 @@ void ExpectSameStar(const fs::path& from_s3, const fs::path& from_local) {
   }
 }
 
-int64_t Count(const fs::path& db, const std::string& sql) {
-  auto engine = engine::OpenDuckDb({db.string(), 1});
-  if (!engine.ok()) return -1;
-  auto r = (*engine)->Query(sql);
+void ExpectSameStar(const fs::path& from_s3, const fs::path& from_local) {
+  auto a = OpenDuckDbOrDie(from_s3);
+  auto b = OpenDuckDbOrDie(from_local);
+  ASSERT_TRUE(a && b);
+  ExpectSameStar(*a, *b);
+}
+
+int64_t Count(engine::Engine& engine, const std::string& sql) {
+  auto r = engine.Query(sql);
   if (!r.ok() || r->rows.empty() || !r->rows[0][0]) return -1;
   return std::stoll(*r->rows[0][0]);
+}
+
+int64_t Count(const fs::path& db, const std::string& sql) {
+  auto engine = OpenDuckDbOrDie(db);
+  return engine ? Count(*engine, sql) : -1;
 }
 
 bool FileContains(const fs::path& path, std::string_view needle) {
   return ReadFileOrDie(path).find(needle) != std::string::npos;
 }
 
-void ExpectNoSecrets(const CommandResult& r) {
+void ExpectNoSecrets(const ProcessResult& r) {
   for (const std::string* s : {&r.out, &r.err}) {
     EXPECT_EQ(s->find(kSecret), std::string::npos) << "secret key printed:\n" << *s;
     EXPECT_EQ(s->find(kToken), std::string::npos) << "session token printed:\n" << *s;
@@ -228,7 +241,7 @@ class FaultProxy {
 
   // The proxy's count of injected faults by kind ({"503": 4, ...}), as raw JSON.
   std::string Faults() const {
-    CommandResult r = RunCommand({"/usr/bin/env", "python3", "-c",
+    ProcessResult r = RunProcess({"/usr/bin/env", "python3", "-c",
                                   "import sys,urllib.request;sys.stdout.write(urllib.request."
                                   "urlopen(sys.argv[1]+'/__faults').read().decode())",
                                   url_});
@@ -249,17 +262,17 @@ class S3EtlTest : public ::testing::Test {
   }
   // A bucket holding the dataset (with `synthetic` generated songs), mirrored in data_.
   std::string MakeBucket(int synthetic, const std::string& acl = "") {
-    WriteDataset(data_.path(), synthetic);
+    WriteDataset(data(), synthetic);
     std::string bucket = testing::UniqueBucket("sparkify-e2e");
-    UploadTree(moto_, bucket, data_.path(), acl);
+    UploadTree(moto_, bucket, data(), acl);
     return bucket;
   }
   fs::path LocalStar() {
-    fs::path db = work_.path() / "local.duckdb";
-    CommandResult r = Etl(
-        {"etl", "--target", "duckdb:" + db.string(), "--songs",
-         (data_.path() / "song_data").string(), "--events", (data_.path() / "log_data").string()},
-        BaseEnv(home_.path()));
+    fs::path db = work() / "local.duckdb";
+    ProcessResult r =
+        Etl({"etl", "--target", "duckdb:" + db.string(), "--songs", (data() / "song_data").string(),
+             "--events", (data() / "log_data").string()},
+            BaseEnv(home()));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return db;
   }
@@ -276,6 +289,10 @@ class S3EtlTest : public ::testing::Test {
             endpoint};
   }
 
+  fs::path data() const { return data_.path(); }  // the dataset, as uploaded
+  fs::path work() const { return work_.path(); }  // databases, dwh.cfg
+  fs::path home() const { return home_.path(); }  // HOME of every run: no ~/.aws unless written
+
   std::string moto_;
   TempDir data_;
   TempDir work_;
@@ -284,27 +301,27 @@ class S3EtlTest : public ::testing::Test {
 
 TEST_F(S3EtlTest, StarSchemaFromS3EqualsStarFromLocalFolders) {
   std::string bucket = MakeBucket(kSyntheticSongs);
-  fs::path db = work_.path() / "s3.duckdb";
-  CommandResult r = Etl(S3Args(bucket, db, moto_), WithKeys(BaseEnv(home_.path())));
+  fs::path db = work() / "s3.duckdb";
+  ProcessResult r = Etl(S3Args(bucket, db, moto_), WithKeys(BaseEnv(home())));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("found 1,271 song files and 30 event files"), std::string::npos) << r.err;
   ExpectSameStar(db, LocalStar());
   EXPECT_EQ(Count(db, "select count(*) from dim_song"), 71 + kSyntheticSongs);
-  EXPECT_EQ(Count(db, "select count(*) from staging_events"), 8056);
+  EXPECT_EQ(Count(db, "select count(*) from fact_songplay"), 6820);
   EXPECT_EQ(Count(db, "select count(*) from load_errors"), 0);
 }
 
 TEST_F(S3EtlTest, ReadsLocationsFromDwhCfgAndEndpointFromEnvironment) {
   std::string bucket = MakeBucket(0);
-  fs::path cfg = work_.path() / "dwh.cfg";
+  fs::path cfg = work() / "dwh.cfg";
   WriteFileOrDie(cfg, "[S3]\nLOG_DATA='s3://" + bucket + "/log_data'\nLOG_JSONPATH='s3://" +
                           bucket + "/log_json_path.json'\nSONG_DATA='s3://" + bucket +
                           "/song_data'\n");
-  fs::path db = work_.path() / "s3.duckdb";
-  auto env = WithKeys(BaseEnv(home_.path()));
+  fs::path db = work() / "s3.duckdb";
+  auto env = WithKeys(BaseEnv(home()));
   env["AWS_ENDPOINT_URL_S3"] = moto_;
   env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:1";  // the S3-specific one must win
-  CommandResult r =
+  ProcessResult r =
       Etl({"--config", cfg.string(), "-v", "etl", "--target", "duckdb:" + db.string()}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("$AWS_ENDPOINT_URL_S3"), std::string::npos) << r.err;
@@ -314,26 +331,26 @@ TEST_F(S3EtlTest, ReadsLocationsFromDwhCfgAndEndpointFromEnvironment) {
 
 TEST_F(S3EtlTest, NoSignRequestReadsAPublicBucketWithoutCredentials) {
   std::string bucket = MakeBucket(0, "public-read");
-  fs::path db = work_.path() / "s3.duckdb";
+  fs::path db = work() / "s3.duckdb";
   std::vector<std::string> args = S3Args(bucket, db, moto_);
   args.push_back("--no-sign-request");
-  CommandResult r = Etl(args, BaseEnv(home_.path()));
+  ProcessResult r = Etl(args, BaseEnv(home()));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ExpectSameStar(db, LocalStar());
 }
 
 TEST_F(S3EtlTest, MissingCredentialsFailWithAHintAndExitCode3) {
-  fs::path db = work_.path() / "s3.duckdb";
-  CommandResult r = Etl(S3Args("any-bucket", db, moto_), BaseEnv(home_.path()));
+  fs::path db = work() / "s3.duckdb";
+  ProcessResult r = Etl(S3Args("any-bucket", db, moto_), BaseEnv(home()));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("no AWS credentials"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("--no-sign-request"), std::string::npos) << r.err;
 }
 
 TEST_F(S3EtlTest, MissingBucketIsNotFound) {
-  fs::path db = work_.path() / "s3.duckdb";
-  CommandResult r =
-      Etl(S3Args(testing::UniqueBucket("absent"), db, moto_), WithKeys(BaseEnv(home_.path())));
+  fs::path db = work() / "s3.duckdb";
+  ProcessResult r =
+      Etl(S3Args(testing::UniqueBucket("absent"), db, moto_), WithKeys(BaseEnv(home())));
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("NoSuchBucket"), std::string::npos) << r.err;
   ExpectNoSecrets(r);
@@ -341,10 +358,10 @@ TEST_F(S3EtlTest, MissingBucketIsNotFound) {
 
 TEST_F(S3EtlTest, DryRunListsTheObjectsAndTheSqlAndLoadsNothing) {
   std::string bucket = MakeBucket(0);
-  fs::path db = work_.path() / "never.duckdb";
+  fs::path db = work() / "never.duckdb";
   std::vector<std::string> args = S3Args(bucket, db, moto_);
   args.push_back("--dry-run");
-  CommandResult r = Etl(args, WithKeys(BaseEnv(home_.path())));
+  ProcessResult r = Etl(args, WithKeys(BaseEnv(home())));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(db)) << "--dry-run created the database";
   EXPECT_NE(r.out.find("s3://" + bucket + "/song_data/A/A/A/TRAAAAW128F429D538.json"),
@@ -353,8 +370,17 @@ TEST_F(S3EtlTest, DryRunListsTheObjectsAndTheSqlAndLoadsNothing) {
             std::string::npos);
   EXPECT_NE(r.out.find("71 files"), std::string::npos);
   EXPECT_NE(r.out.find("create table staging_events"), std::string::npos);
-  EXPECT_NE(r.out.find("insert into fact_songplay"), std::string::npos);
-  EXPECT_LT(r.out.find("drop table"), r.out.find("insert into dim_artist"));
+  EXPECT_NE(r.out.find("-- load fact_songplay"), std::string::npos) << r.out;
+  EXPECT_LT(r.out.find("drop table"), r.out.find("-- load dim_artist"));
+
+  // With the SQL transform, the transform's statements are part of the plan.
+  args.insert(args.end(), {"--transform", "sql"});
+  ProcessResult sql = Etl(args, WithKeys(BaseEnv(home())));
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_NE(sql.out.find("-- load staging_songs"), std::string::npos) << sql.out;
+  EXPECT_NE(sql.out.find("insert into fact_songplay"), std::string::npos) << sql.out;
+  EXPECT_LT(sql.out.find("-- load staging_events"), sql.out.find("insert into dim_artist"));
+  EXPECT_FALSE(fs::exists(db)) << "--dry-run created the database";
 }
 
 TEST_F(S3EtlTest, TransientFaultsOnEveryKindOfRequestStillGiveTheIdenticalStar) {
@@ -362,10 +388,10 @@ TEST_F(S3EtlTest, TransientFaultsOnEveryKindOfRequestStillGiveTheIdenticalStar) 
   // 15% of first tries fail: ~190 faults over ~1,300 requests, every kind many times.
   FaultProxy proxy(moto_, {"--mode", "mixed", "--rate", "15", "--stall-seconds", "4"});
   ASSERT_FALSE(proxy.url().empty());
-  fs::path db = work_.path() / "s3.duckdb";
-  auto env = WithKeys(BaseEnv(home_.path()));
+  fs::path db = work() / "s3.duckdb";
+  auto env = WithKeys(BaseEnv(home()));
   env["SPARKIFY_AWS_READ_TIMEOUT_MS"] = "1500";
-  CommandResult r = Etl(S3Args(bucket, db, proxy.url()), env);
+  ProcessResult r = Etl(S3Args(bucket, db, proxy.url()), env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string faults = proxy.Faults();
   for (const char* kind :
@@ -378,13 +404,13 @@ TEST_F(S3EtlTest, TransientFaultsOnEveryKindOfRequestStillGiveTheIdenticalStar) 
 TEST_F(S3EtlTest, APersistentFaultFailsTheRunNamingTheObjectAfterTheRetryBudget) {
   std::string bucket = MakeBucket(0);
   const std::string key = "song_data/A/A/B/TRAABJL12903CDCF1A.json";
-  ASSERT_TRUE(fs::exists(data_.path() / key));
+  ASSERT_TRUE(fs::exists(data() / key));
   FaultProxy proxy(moto_, {"--mode", "always", "--match", key});
-  fs::path db = work_.path() / "s3.duckdb";
-  auto env = WithKeys(BaseEnv(home_.path()));
+  fs::path db = work() / "s3.duckdb";
+  auto env = WithKeys(BaseEnv(home()));
   env["AWS_MAX_ATTEMPTS"] = "3";
   auto start = std::chrono::steady_clock::now();
-  CommandResult r = Etl(S3Args(bucket, db, proxy.url()), env);
+  ProcessResult r = Etl(S3Args(bucket, db, proxy.url()), env);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("s3://" + bucket + "/" + key), std::string::npos) << r.err;
@@ -402,14 +428,14 @@ TEST_F(S3EtlTest, APersistentFaultFailsTheRunNamingTheObjectAfterTheRetryBudget)
 
 TEST_F(S3EtlTest, SecretsNeverAppearInOutputLogsOrTheDatabase) {
   std::string bucket = MakeBucket(0);
-  fs::path db = work_.path() / "s3.duckdb";
+  fs::path db = work() / "s3.duckdb";
   // Verbose, through faults (so retry messages are printed), keys from the environment.
   FaultProxy proxy(moto_, {"--mode", "mixed", "--stall-seconds", "3", "--seed", "7"});
-  auto env = WithKeys(BaseEnv(home_.path()));
+  auto env = WithKeys(BaseEnv(home()));
   env["SPARKIFY_AWS_READ_TIMEOUT_MS"] = "1000";
   std::vector<std::string> args = S3Args(bucket, db, proxy.url());
   args.insert(args.begin(), "--verbose");
-  CommandResult ok = Etl(args, env);
+  ProcessResult ok = Etl(args, env);
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.err.find("retrying"), std::string::npos) << "no retry was logged";
   ExpectNoSecrets(ok);
@@ -417,13 +443,13 @@ TEST_F(S3EtlTest, SecretsNeverAppearInOutputLogsOrTheDatabase) {
   EXPECT_FALSE(FileContains(db, kToken));
 
   // Failing, verbose, keys from a profile file.
-  fs::path creds = home_.path() / ".aws" / "credentials";
+  fs::path creds = home() / ".aws" / "credentials";
   WriteFileOrDie(creds, std::string("[ci]\naws_access_key_id = ") + kAccessKey +
                             "\naws_secret_access_key = " + kSecret +
                             "\naws_session_token = " + kToken + "\n");
-  auto profile_env = BaseEnv(home_.path());
+  auto profile_env = BaseEnv(home());
   profile_env["AWS_PROFILE"] = "ci";
-  CommandResult failed = Etl({"--verbose", "etl", "--target", "duckdb:" + db.string(), "--songs",
+  ProcessResult failed = Etl({"--verbose", "etl", "--target", "duckdb:" + db.string(), "--songs",
                               "s3://" + testing::UniqueBucket("absent") + "/song_data", "--events",
                               "s3://" + bucket + "/log_data", "--endpoint-url", moto_},
                              profile_env);
@@ -433,7 +459,7 @@ TEST_F(S3EtlTest, SecretsNeverAppearInOutputLogsOrTheDatabase) {
 
   // Dry run, verbose.
   args.push_back("--dry-run");
-  CommandResult dry = Etl(args, env);
+  ProcessResult dry = Etl(args, env);
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
   ExpectNoSecrets(dry);
 }

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "testing/test_util.hpp"
+
 extern char** environ;
 
 namespace sparkify::testing {
@@ -37,17 +39,6 @@ void WriteFileOrDie(const fs::path& path, const std::string& text) {
 }
 
 fs::path SharedDir() { return fs::path(SPARKIFY_SOURCE_DIR) / ".." / "shared"; }
-
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "sparkify_test.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
 
 ScopedEnv::~ScopedEnv() {
   for (const auto& [name, value] : saved_) {
@@ -121,11 +112,12 @@ std::string Slurp(int fd) {
 
 }  // namespace
 
-CommandResult RunCommand(const std::vector<std::string>& argv,
+ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::optional<std::string>>& env) {
-  CommandResult result;
+  ProcessResult result;
   // Output goes to temp files rather than pipes: no deadlock whatever the amount.
   TempDir dir;
+  const fs::path dir_path = dir.path();
   // The child's environment is built here: after fork only async-signal-safe calls are made.
   std::map<std::string, std::string> vars;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -150,8 +142,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   std::vector<std::string> argv_copy = argv;
   for (std::string& a : argv_copy) args.push_back(a.data());
   args.push_back(nullptr);
-  std::string out_path = (dir.path() / "stdout").string();
-  std::string err_path = (dir.path() / "stderr").string();
+  std::string out_path = (dir_path / "stdout").string();
+  std::string err_path = (dir_path / "stderr").string();
   pid_t pid = ::fork();
   if (pid < 0) {
     ADD_FAILURE() << "fork failed";

@@ -1,5 +1,5 @@
-// Test helpers for the AWS layer and the S3 source: files, temp folders, environment
-// overrides, the moto server the integration tests use, and running the sparkify binary.
+// Test helpers for the AWS layer and the S3 source: files, environment overrides, the moto
+// server the integration tests use, and running processes with a controlled environment.
 #pragma once
 
 #include <filesystem>
@@ -15,19 +15,6 @@ void WriteFileOrDie(const std::filesystem::path& path, const std::string& text);
 
 // ../shared next to the source tree (SPARKIFY_SOURCE_DIR "/../shared").
 std::filesystem::path SharedDir();
-
-// A fresh folder removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Sets (value) or unsets (nullopt) environment variables for its lifetime and restores the
 // previous values afterwards. Construct with every AWS_* variable cleared for a clean chain.
@@ -52,14 +39,16 @@ std::string MotoUrlOrFail();
 // A bucket name no other test (or earlier run against the same moto) uses.
 std::string UniqueBucket(const std::string& stem);
 
-struct CommandResult {
+// Temporary folders: TempDir in testing/test_util.hpp.
+
+struct ProcessResult {
   int exit_code = -1;
   std::string out;
   std::string err;
 };
-// Runs `argv` with `env` added to (or, for nullopt values, removed from) this process's
-// environment; captures stdout and stderr.
-CommandResult RunCommand(const std::vector<std::string>& argv,
+// Runs `argv` (argv[0] an absolute path) with `env` added to (or, for nullopt values, removed
+// from) this process's environment; captures stdout and stderr.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::optional<std::string>>& env = {});
 
 }  // namespace sparkify::testing

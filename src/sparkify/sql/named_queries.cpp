@@ -45,8 +45,8 @@ order by t.hour
 limit {{limit}}
 )sql"},
     NamedQuery{"plays_by_weekday", "Plays by weekday",
-               "On which days of the week do people listen (0 = Sunday)?",
-               ChartType::kWeekdayBars, 0, R"sql(
+               "On which days of the week do people listen (0 = Sunday)?", ChartType::kWeekdayBars,
+               0, R"sql(
 select
     t.weekday,
     case t.weekday
@@ -61,8 +61,8 @@ group by t.weekday
 order by t.weekday
 limit {{limit}}
 )sql"},
-    NamedQuery{"free_vs_paid", "Free vs paid plays", "How many plays come from free and paid users?",
-               ChartType::kSplitBar, 0, R"sql(
+    NamedQuery{"free_vs_paid", "Free vs paid plays",
+               "How many plays come from free and paid users?", ChartType::kSplitBar, 0, R"sql(
 select
     level,
     count(*) as plays
@@ -101,7 +101,8 @@ const NamedQuery* FindNamedQuery(std::string_view name) {
   return nullptr;
 }
 
-std::string RenderNamedQuery(const NamedQuery& query, Dialect dialect, std::optional<int64_t> limit) {
+std::string RenderNamedQuery(const NamedQuery& query, Dialect dialect,
+                             std::optional<int64_t> limit) {
   std::string_view text = query.default_sql;
   if (dialect != Dialect::kDuckDb && !query.postgres_sql.empty()) text = query.postgres_sql;
   if (dialect == Dialect::kRedshift && !query.redshift_sql.empty()) text = query.redshift_sql;

@@ -18,6 +18,7 @@
 #include "sparkify/aws/s3.hpp"
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "testing/aws_testing.hpp"
+#include "testing/pg_testing.hpp"
 #include "testing/test_util.hpp"
 
 namespace sparkify {
@@ -381,6 +382,36 @@ TEST_F(S3EtlTest, DryRunListsTheObjectsAndTheSqlAndLoadsNothing) {
   EXPECT_NE(sql.out.find("insert into fact_songplay"), std::string::npos) << sql.out;
   EXPECT_LT(sql.out.find("-- load staging_events"), sql.out.find("insert into dim_artist"));
   EXPECT_FALSE(fs::exists(db)) << "--dry-run created the database";
+}
+
+TEST_F(S3EtlTest, StarSchemaFromS3EqualsStarFromLocalFoldersOnPostgres) {
+  std::string bucket = MakeBucket(kSyntheticSongs);
+  auto from_s3 = testing::PgTestDatabase::Create();
+  auto from_local = testing::PgTestDatabase::Create();
+  ASSERT_TRUE(from_s3.ok()) << from_s3.error().ToString();
+  ASSERT_TRUE(from_local.ok()) << from_local.error().ToString();
+  ProcessResult r =
+      Etl({"etl", "--target", (*from_s3)->conninfo(), "--songs", "s3://" + bucket + "/song_data",
+           "--events", "s3://" + bucket + "/log_data", "--endpoint-url", moto_},
+          WithKeys(BaseEnv(home())));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ProcessResult local =
+      Etl({"etl", "--target", (*from_local)->conninfo(), "--songs", (data() / "song_data").string(),
+           "--events", (data() / "log_data").string()},
+          BaseEnv(home()));
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  auto a = (*from_s3)->Open();
+  auto b = (*from_local)->Open();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ExpectSameStar(**a, **b);
+  EXPECT_EQ(Count(**a, "select count(*) from dim_song"), 71 + kSyntheticSongs);
+  // And the same star as DuckDB builds from the same objects.
+  fs::path duck = work() / "s3.duckdb";
+  ProcessResult d = Etl(S3Args(bucket, duck, moto_), WithKeys(BaseEnv(home())));
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  auto c = OpenDuckDbOrDie(duck);
+  ASSERT_TRUE(c);
+  ExpectSameStar(**a, *c);
 }
 
 TEST_F(S3EtlTest, TransientFaultsOnEveryKindOfRequestStillGiveTheIdenticalStar) {

@@ -29,8 +29,8 @@ struct EtlOptions {
   int threads = 1;
   std::optional<uint64_t> max_errors;  // fail when more bad records than this; none = no limit
   Transform transform = Transform::kDirect;
-  bool keep_staging = false;           // kDirect: also fill the staging tables (kSql always does)
-  source::SourceOptions source;        // how to reach s3:// locations
+  bool keep_staging = false;     // kDirect: also fill the staging tables (kSql always does)
+  source::SourceOptions source;  // how to reach s3:// locations
 };
 
 struct TableCount {

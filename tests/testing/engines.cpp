@@ -15,6 +15,7 @@
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "sparkify/engine/open_engine.hpp"
 #include "sparkify/pipeline/create_tables.hpp"
+#include "sparkify/pipeline/etl.hpp"
 
 namespace sparkify::testing {
 namespace {
@@ -109,6 +110,25 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
   }
   if (current.find_first_not_of(" \t\r\n") != std::string::npos) statements.push_back(current);
   return statements;
+}
+
+std::string SampleDataDir() {
+  const char* env = std::getenv("SPARKIFY_DATA");
+  const std::string dir =
+      env != nullptr && *env != '\0' ? env : SourceDir() + "/../shared/data/sparkify";
+  if (!std::filesystem::is_directory(dir + "/song_data")) {
+    ADD_FAILURE() << "the public sample data is missing at " << dir
+                  << ": put it in ../shared/data/sparkify or set SPARKIFY_DATA";
+  }
+  return dir;
+}
+
+Status LoadSample(engine::Engine& engine) {
+  pipeline::EtlOptions options;
+  options.songs = SampleDataDir() + "/song_data";
+  options.events = SampleDataDir() + "/log_data";
+  options.threads = 1;
+  return pipeline::RunEtl(engine, options).status();
 }
 
 Status LoadStarFixture(engine::Engine& engine) {

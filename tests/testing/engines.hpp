@@ -39,6 +39,13 @@ inline std::ostream& operator<<(std::ostream& out, const EngineFactory& f) { ret
 std::string SourceDir();
 std::string SparkifyBinary();
 
+// The public sample data (SPEC section 1): $SPARKIFY_DATA, else ../shared/data/sparkify beside
+// the source tree. Fails the calling test with a hint when it is missing.
+std::string SampleDataDir();
+
+// Loads the public sample through the real pipeline (create-tables and etl, one transaction).
+Status LoadSample(engine::Engine& engine);
+
 // Runs create-tables, then tests/testing/star_fixture.sql: the hand-made star whose answers
 // tests/sql/named_queries_test.cpp works out by hand.
 Status LoadStarFixture(engine::Engine& engine);

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/check_options.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/target_options.hpp"
@@ -20,6 +21,8 @@ struct EtlFlags {
   std::optional<std::string> max_errors;
   std::string format = "table";
   bool timings = false;
+  bool check = false;
+  CheckFlags checks;
 };
 
 int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
@@ -68,6 +71,13 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   counts.columns = {{"table_name", engine::ValueKind::kText}, {"row_count", engine::ValueKind::kInteger}};
   for (const auto& c : report->counts) counts.rows.push_back({c.table, std::to_string(c.rows)});
   analytics::WriteResult(std::cout, counts, *format, {log::StdoutColorEnabled()});
+  if (flags.check) {
+    // The load is committed first: a failed check exits 5 and leaves the data for inspection.
+    // Check lines go to stderr so stdout keeps only the row counts in --format.
+    std::cout.flush();
+    return RunChecksCommand(**engine, *settings, flags.checks, CheckOutput::kLines, std::cerr,
+                            log::ColorEnabled());
+  }
   return kExitOk;
 }
 
@@ -93,6 +103,9 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
   cmd->add_option("--format", flags->format, "Row-count output: table, csv or json")
       ->capture_default_str();
   cmd->add_flag("--timings", flags->timings, "Print per-phase timings (PHASE name seconds) on stderr");
+  cmd->add_flag("--check", flags->check,
+                "After loading, run `sparkify check` (lines on stderr; exit 5 when a check fails)");
+  AddCheckOptions(*cmd, flags->checks);
   cmd->callback([&global, &run, flags] {
     run = [&global, flags] { return RunEtlCommand(global, *flags); };
   });

@@ -1,7 +1,7 @@
 // The engines every engine-independent test runs on, as factories for a parameterised
 // fixture: DuckDB in memory always; PostgreSQL when $SPARKIFY_TEST_PG_URI names a server
 // (scripts/test.sh starts one), each test in a schema of its own so tests can run in parallel.
-// Once the PostgreSQL engine is built (src/sparkify/engine/postgres/), a missing
+// Once the PostgreSQL engine is in the tree (src/sparkify/engine/postgres/), a missing
 // $SPARKIFY_TEST_PG_URI fails the suite with the way to get one instead of skipping silently.
 #pragma once
 

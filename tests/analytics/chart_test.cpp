@@ -147,6 +147,15 @@ TEST(RenderChartSvgTest, IsOneSvgElementWithAnAccessibleName) {
   }
 }
 
+TEST(RenderChartSvgTest, ValueAxisHasRoundStepsAndSurvivesHugeValues) {
+  const std::vector<ChartDatum> weekdays{{"Wednesday", 1364, "1,364"}};
+  EXPECT_EQ(TextsOfClass(RenderChartSvg(Options(ChartType::kWeekdayBars), weekdays), "tick").size(),
+            4u + 7u);  // 0, 500, 1,000, 1,500 and the days
+  const std::string svg =
+      RenderChartSvg(Options(ChartType::kColumns), std::vector<ChartDatum>{{"a", 1e300, "big"}});
+  EXPECT_LE(CountTags(testing::ScanHtml(svg), "line", "grid"), 6);
+}
+
 TEST(RenderChartSvgTest, SameDataGivesTheSameBytes) {
   const std::vector<ChartDatum> data{{"a", 1.0 / 3, "0.3333"}, {"b", 2.0 / 3, "0.6667"}};
   for (ChartType type : {ChartType::kBar, ChartType::kColumns, ChartType::kLine}) {

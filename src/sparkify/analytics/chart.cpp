@@ -36,18 +36,15 @@ struct Scale {
 };
 
 Scale NiceScale(double max_value) {
-  if (max_value <= 0) return {};
-  double step = 1;
-  for (double magnitude = 1;; magnitude *= 10) {
-    bool found = false;
-    for (double m : {1.0, 2.0, 5.0}) {
-      if (m * magnitude * 5 >= max_value) {
-        step = m * magnitude;
-        found = true;
-        break;
-      }
+  if (!(max_value > 0) || !std::isfinite(max_value)) return {};
+  // The smallest 1, 2 or 5 times a power of ten (at least 1) that covers max_value in 5 steps.
+  const double magnitude = std::max(1.0, std::pow(10.0, std::floor(std::log10(max_value / 5))));
+  double step = magnitude * 10;
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * magnitude * 5 >= max_value) {
+      step = m * magnitude;
+      break;
     }
-    if (found) break;
   }
   return {step, std::ceil(max_value / step) * step};
 }
@@ -124,7 +121,9 @@ constexpr double kPlotHeight = kPlotBottom - kPlotTop;
 
 std::string ValueAxis(const Scale& scale) {
   std::string svg;
-  for (double t = 0; t <= scale.top + scale.step / 2; t += scale.step) {
+  const int steps = static_cast<int>(std::lround(scale.top / scale.step));
+  for (int i = 0; i <= steps; ++i) {
+    const double t = scale.step * i;
     const double y = kPlotBottom - t / scale.top * kPlotHeight;
     svg += fmt::format(
         "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>"

@@ -68,6 +68,16 @@ std::string DescribeRows(const QueryResult& sample) {
   return out;
 }
 
+// A count the engine returned in canonical text; kInternal if it is not one.
+Result<int64_t> ParseCount(const ResultValue& value) {
+  int64_t n = 0;
+  if (value) {
+    const auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+    if (ec == std::errc() && end == value->data() + value->size()) return n;
+  }
+  return Error::Internal("a count query returned " + value.value_or("NULL"));
+}
+
 // Runs `body` in a read-only transaction that is always rolled back.
 template <typename T, typename F>
 Result<T> ReadOnly(engine::Engine& engine, F&& body) {
@@ -87,10 +97,10 @@ CheckOutcome RunRowCheck(engine::Engine& engine, const PreparedCheck& check, int
   Result<Found> found = ReadOnly<Found>(engine, [&]() -> Result<Found> {
     Found f;
     SPARKIFY_ASSIGN_OR_RETURN(QueryResult count, engine.Query(sql::CountFailingRows(check.sql)));
-    if (count.rows.empty() || count.rows[0].empty() || !count.rows[0][0]) {
-      return Error::Internal("counting failing rows returned no count");
+    if (count.rows.empty() || count.rows[0].empty()) {
+      return Error::Internal("counting failing rows returned no row");
     }
-    f.count = std::stoll(*count.rows[0][0]);
+    SPARKIFY_ASSIGN_OR_RETURN(f.count, ParseCount(count.rows[0][0]));
     if (f.count > 0 && sample_rows > 0) {
       SPARKIFY_ASSIGN_OR_RETURN(f.sample,
                                 engine.Query(sql::SampleFailingRows(check.sql, sample_rows)));
@@ -131,8 +141,9 @@ CheckOutcome RunMatchRate(engine::Engine& engine, const CheckOptions& options) {
     return outcome;
   }
   const auto number = [&](size_t c) -> int64_t {
-    if (counts->rows.empty() || c >= counts->rows[0].size() || !counts->rows[0][c]) return 0;
-    return std::stoll(*counts->rows[0][c]);
+    if (counts->rows.empty() || c >= counts->rows[0].size()) return 0;
+    Result<int64_t> n = ParseCount(counts->rows[0][c]);
+    return n.ok() ? *n : 0;
   };
   const int64_t plays = number(0), matched = number(1);
   const double rate = plays > 0 ? static_cast<double>(matched) / static_cast<double>(plays) : 0;

@@ -32,3 +32,8 @@ if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure --timeout 1800 -j "$(nproc)")
 fi
+
+# Fuzzing: every libFuzzer target for a bounded time from the seed corpus (scripts/fuzz.sh).
+if [ "${SPARKIFY_FUZZ_SECONDS:-60}" != "0" ]; then
+  ./scripts/fuzz.sh "${SPARKIFY_FUZZ_SECONDS:-60}"
+fi

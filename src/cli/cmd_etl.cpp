@@ -21,6 +21,8 @@ struct EtlFlags {
   std::optional<std::string> max_errors;
   std::string format = "table";
   bool timings = false;
+  std::string transform = "direct";
+  bool keep_staging = false;
   bool check = false;
   CheckFlags checks;
 };
@@ -45,13 +47,20 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   options.events = *events.value;
   log::Verbose("songs from " + options.songs + " (" + songs.origin + "), events from " +
                options.events + " (" + events.origin + ")");
-  config::Resolved max_errors =
-      settings->Get(flags.max_errors, "--max-errors", "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
+  config::Resolved max_errors = settings->Get(flags.max_errors, "--max-errors",
+                                              "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
   if (max_errors.value) {
     auto n = config::ParseCount(max_errors, "max-errors");
     if (!n.ok()) return ReportError(n.error());
     options.max_errors = static_cast<uint64_t>(*n);
   }
+  if (flags.transform == "sql") {
+    options.transform = pipeline::Transform::kSql;
+  } else if (flags.transform != "direct") {
+    return ReportError(Error::InvalidArgument("--transform must be direct or sql, got \"" +
+                                              flags.transform + "\""));
+  }
+  options.keep_staging = flags.keep_staging;
   auto threads = ResolveThreads(*settings, flags.target);
   if (!threads.ok()) return ReportError(threads.error());
   options.threads = *threads;
@@ -60,15 +69,17 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
 
   auto report = pipeline::RunEtl(**engine, options);
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
-  log::Info(fmt::format("loaded {} into {}: {} song rows, {} event rows, {} rejected",
-                        options.events, (*engine)->Describe(), log::WithThousands(report->songs.rows),
-                        log::WithThousands(report->events.rows),
-                        log::WithThousands(report->load_errors.size())));
+  log::Info(fmt::format(
+      "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,
+      (*engine)->Describe(), log::WithThousands(report->songs.rows),
+      log::WithThousands(report->events.rows), log::WithThousands(report->load_errors.size())));
   if (flags.timings) {
-    for (const auto& t : report->timings) std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
+    for (const auto& t : report->timings)
+      std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
   }
   engine::QueryResult counts;
-  counts.columns = {{"table_name", engine::ValueKind::kText}, {"row_count", engine::ValueKind::kInteger}};
+  counts.columns = {{"table_name", engine::ValueKind::kText},
+                    {"row_count", engine::ValueKind::kInteger}};
   for (const auto& c : report->counts) counts.rows.push_back({c.table, std::to_string(c.rows)});
   analytics::WriteResult(std::cout, counts, *format, {log::StdoutColorEnabled()});
   if (flags.check) {
@@ -102,13 +113,20 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                   "default: no limit, every bad record is kept in load_errors");
   cmd->add_option("--format", flags->format, "Row-count output: table, csv or json")
       ->capture_default_str();
-  cmd->add_flag("--timings", flags->timings, "Print per-phase timings (PHASE name seconds) on stderr");
+  cmd->add_option("--transform", flags->transform,
+                  "How the star is built: direct (in C++ while parsing; fastest) or sql (staging "
+                  "tables, then the SQL transform). Both give the same star.")
+      ->capture_default_str();
+  cmd->add_flag("--keep-staging", flags->keep_staging,
+                "With --transform direct, also fill staging_events and staging_songs "
+                "(the sql transform always does)");
+  cmd->add_flag("--timings", flags->timings,
+                "Print per-phase timings (PHASE name seconds) on stderr");
   cmd->add_flag("--check", flags->check,
                 "After loading, run `sparkify check` (lines on stderr; exit 5 when a check fails)");
   AddCheckOptions(*cmd, flags->checks);
-  cmd->callback([&global, &run, flags] {
-    run = [&global, flags] { return RunEtlCommand(global, *flags); };
-  });
+  cmd->callback(
+      [&global, &run, flags] { run = [&global, flags] { return RunEtlCommand(global, *flags); }; });
 }
 
 }  // namespace sparkify::cli

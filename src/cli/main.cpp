@@ -19,9 +19,10 @@ int ReportError(const Error& error) {
 
 int main(int argc, char** argv) {
   using namespace sparkify::cli;
-  CLI::App app{"sparkify: turns raw Sparkify song and event JSON into an analytics-ready star "
-               "schema on DuckDB (default), PostgreSQL or Redshift.",
-               "sparkify"};
+  CLI::App app{
+      "sparkify: turns raw Sparkify song and event JSON into an analytics-ready star "
+      "schema on DuckDB (default), PostgreSQL or Redshift.",
+      "sparkify"};
   app.set_version_flag("--version", "sparkify 0.1.0");
   app.require_subcommand(1);
   app.fallthrough();
@@ -31,8 +32,9 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", global.verbose, "More detail on stderr");
   app.add_flag("-q,--quiet", global.quiet, "Only errors on stderr");
   app.add_flag("--no-color", global.no_color, "No ANSI colours (also: NO_COLOR, TERM=dumb)");
-  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 too many load errors,\n"
-             "5 check failed, 6 not found, 7 authentication, 130 interrupted (docs/CLI.md).");
+  app.footer(
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 configuration, 4 too many load errors,\n"
+      "5 check failed, 6 not found, 7 authentication, 130 interrupted (docs/CLI.md).");
 
   CommandRunner run;
   AddCreateTablesCommand(app, global, run);
@@ -48,8 +50,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  sparkify::log::Configure({.verbose = global.verbose, .quiet = global.quiet,
-                            .no_color = global.no_color});
+  sparkify::log::Configure(
+      {.verbose = global.verbose, .quiet = global.quiet, .no_color = global.no_color});
   if (!run) return kExitUsage;
   try {
     return run();

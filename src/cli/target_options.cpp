@@ -10,8 +10,11 @@ namespace sparkify::cli {
 
 void AddTargetOptions(CLI::App& command, TargetOptions& options) {
   command.add_option("--target", options.target,
-                     "Warehouse: duckdb:PATH (default duckdb:sparkify.duckdb), postgresql://..., "
-                     "redshift://... (env SPARKIFY_TARGET, dwh.cfg [SPARKIFY] TARGET)");
+                     "Warehouse: duckdb:PATH (default duckdb:sparkify.duckdb); "
+                     "postgresql://USER@HOST:PORT/DB or any libpq connection string (PG* "
+                     "variables and ~/.pgpass apply); postgresql: alone = the server in dwh.cfg "
+                     "[CLUSTER] (HOST DB_PORT DB_NAME DB_USER DB_PASSWORD); redshift://... "
+                     "(env SPARKIFY_TARGET, dwh.cfg [SPARKIFY] TARGET)");
   command.add_option("--threads", options.threads,
                      "Worker threads (default: all cores; env SPARKIFY_THREADS)");
 }
@@ -38,7 +41,22 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
   Result<config::Target> target = config::ParseTarget(*r.value);
   if (!target.ok()) return target.take_error().WithContext("target from " + r.origin);
   log::Verbose("target " + config::RedactTarget(*r.value) + " (from " + r.origin + ")");
-  return engine::OpenEngine(*target, engine::EngineOptions{threads});
+  if (target->from_cluster_section) {
+    Result<std::string> conninfo = config::ClusterConnInfo(settings.cfg(), settings.cfg_name());
+    if (!conninfo.ok()) return conninfo.take_error();
+    target->location = std::move(conninfo).value();
+  }
+  engine::EngineOptions engine_options{threads};
+  // A diagnostic knob for measuring COPY formats (docs/POSTGRES.md); binary is the default.
+  config::Resolved copy_format = settings.Get(std::nullopt, "", "SPARKIFY_PG_COPY_FORMAT",
+                                              "SPARKIFY", "PG_COPY_FORMAT", "binary");
+  if (*copy_format.value == "text") {
+    engine_options.pg_copy_format = sql::CopyFormat::kText;
+  } else if (*copy_format.value != "binary") {
+    return Error::InvalidArgument("PG_COPY_FORMAT must be binary or text, got \"" +
+                                  *copy_format.value + "\" (from " + copy_format.origin + ")");
+  }
+  return engine::OpenEngine(*target, engine_options);
 }
 
 }  // namespace sparkify::cli

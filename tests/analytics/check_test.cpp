@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "testing/engines.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::analytics {
 namespace {
@@ -159,7 +160,8 @@ TEST_P(CheckTest, EmptyTableFailsNotEmpty) {
 }
 
 TEST_P(CheckTest, FactRowsMustMatchNextSongEvents) {
-  Sql("insert into staging_events (page, ts, user_id) values ('NextSong', 1541105830796, '10')");
+  Sql("insert into staging_events (page, ts, user_id, event_seq) "
+      "values ('NextSong', 1541105830796, '10', 9223372036854775807)");
   const CheckReport report = Run();
   ExpectOnlyFailing(report, {"fact_rows_match_staging"});
   EXPECT_EQ(Find(report, "fact_rows_match_staging")->detail,

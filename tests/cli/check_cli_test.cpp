@@ -106,8 +106,8 @@ TEST_F(CheckCliTest, MissingChecksFolderExitsNotFound) {
 
 TEST_F(CheckCliTest, EtlCheckRunsTheChecksAfterLoadingWithLinesOnStderr) {
   const std::string data = SampleDataDir();
-  const std::string etl =
-      " etl --check --songs " + data + "/song_data --events " + data + "/log_data --format csv";
+  const std::string etl = " etl --keep-staging --check --songs " + data + "/song_data --events " +
+                          data + "/log_data --format csv";
   ASSERT_EQ(RunCommand(Bin() + etl + target_, &out_, &err_), 0) << err_;
   EXPECT_EQ(out_.rfind("table_name,row_count\r\n", 0), 0u) << out_;
   EXPECT_EQ(out_.find("PASS"), std::string::npos) << "check lines belong on stderr";

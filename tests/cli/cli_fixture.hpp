@@ -1,5 +1,6 @@
 // A DuckDB file holding the public sample, loaded by the sparkify binary itself (create-tables
-// then etl), for tests of the command line: exit codes, what goes to stdout and stderr.
+// then etl --keep-staging, so every check applies), for tests of the command line: exit
+// codes, what goes to stdout and stderr.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "testing/engines.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::testing {
 
@@ -18,8 +20,8 @@ class CliTest : public ::testing::Test {
     const std::string data = SampleDataDir();
     std::string err;
     ASSERT_EQ(RunCommand(Bin() + " create-tables" + target_, nullptr, &err), 0) << err;
-    ASSERT_EQ(RunCommand(Bin() + " etl" + target_ + " --songs " + data + "/song_data --events " +
-                             data + "/log_data",
+    ASSERT_EQ(RunCommand(Bin() + " etl --keep-staging" + target_ + " --songs " + data +
+                             "/song_data --events " + data + "/log_data",
                          nullptr, &err),
               0)
         << err;

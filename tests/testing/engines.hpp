@@ -1,8 +1,8 @@
 // The engines every engine-independent test runs on, as factories for a parameterised
-// fixture: DuckDB in memory always; PostgreSQL when $SPARKIFY_TEST_PG_URI names a server
-// (scripts/test.sh starts one), each test in a schema of its own so tests can run in parallel.
-// Once the PostgreSQL engine is in the tree (src/sparkify/engine/postgres/), a missing
-// $SPARKIFY_TEST_PG_URI fails the suite with the way to get one instead of skipping silently.
+// fixture: DuckDB in memory, and PostgreSQL in a fresh database of its own per test on the
+// server $SPARKIFY_TEST_PG_URI names (testing/pg_testing.hpp). As everywhere in the suite,
+// PostgreSQL is not skipped: without a server the PostgreSQL cases fail with the way to start
+// one (./scripts/test.sh does).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -39,35 +39,21 @@ inline std::ostream& operator<<(std::ostream& out, const EngineFactory& f) { ret
 std::string SourceDir();
 std::string SparkifyBinary();
 
-// The public sample data (SPEC section 1): $SPARKIFY_DATA, else ../shared/data/sparkify beside
-// the source tree. Fails the calling test with a hint when it is missing.
-std::string SampleDataDir();
-
-// Loads the public sample through the real pipeline (create-tables and etl, one transaction).
-Status LoadSample(engine::Engine& engine);
+// Loads the public sample (testing/test_util.hpp SampleDataDir) through the real pipeline:
+// create-tables and etl in one transaction, with the staging tables kept unless told not to.
+Status LoadSample(engine::Engine& engine, bool keep_staging = true);
 
 // Runs create-tables, then tests/testing/star_fixture.sql: the hand-made star whose answers
 // tests/sql/named_queries_test.cpp works out by hand.
 Status LoadStarFixture(engine::Engine& engine);
 
-// Splits SQL text into statements at top-level ';' (the fixture has no ';' in its strings).
+// Splits SQL text into statements at ';' ending a line (the fixture has no such ';' inside
+// a string) and drops `--` comment lines.
 std::vector<std::string> SplitStatements(const std::string& sql);
 
-// A fresh temporary folder, removed when the object dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Runs a shell command; returns its exit status and fills `out` with its stdout (stderr goes
-// to `err` when given, else to the test's stderr).
+// Runs a shell command line; returns its exit status and fills `out` with its stdout (stderr
+// goes to `err` when given, else to the test's stderr). For commands that need a shell:
+// environment prefixes, `timeout`, programs other than sparkify.
 int RunCommand(const std::string& command, std::string* out = nullptr, std::string* err = nullptr);
 
 }  // namespace sparkify::testing

@@ -3,6 +3,8 @@
 -- plain inserts, timestamp literals). Text is awkward on purpose: &, <, >, quotes and
 -- non-ASCII letters, which the report must escape.
 --
+-- staging_events.event_seq gives the load order (1..13 as listed), which numbers the plays.
+--
 -- Plays (fact_songplay), all times UTC:
 --   id start_time               user level song artist session location                 agent
 --    1 2018-11-04 09:15:00.000  1    free  SO1  AR1    10      San Jose (CA)            Windows
@@ -27,47 +29,47 @@ values
 
 insert into staging_events (artist, auth, first_name, gender, item_in_session, last_name,
                             length, level, location, method, page, registration, session_id,
-                            song, status, ts, user_agent, user_id)
+                            song, status, ts, user_agent, user_id, event_seq)
 values
     ('Ana & the <Tags>', 'Logged In', 'Ada', 'F', 0, 'Lovelace', 200.0, 'free',
      'San Jose (CA)', 'PUT', 'NextSong', null, 10, 'Rock & Roll <Live>', 200, 1541322900000,
-     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1'),
+     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1', 1),
     ('Nobody', 'Logged In', 'Ada', 'F', 1, 'Lovelace', 1.0, 'free',
      'San Jose (CA)', 'PUT', 'NextSong', null, 10, 'Unknown', 200, 1541323200000,
-     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1'),
+     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1', 2),
     (null, 'Logged In', 'Ada', 'F', 2, 'Lovelace', null, 'free',
      'San Jose (CA)', 'GET', 'Home', null, 10, null, 200, 1541323300000,
-     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1'),
+     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1', 3),
     ('Ana & the <Tags>', 'Logged In', 'Ada', 'F', 0, 'Lovelace', 200.0, 'paid',
      'San Jose (CA)', 'PUT', 'NextSong', null, 11, 'Rock & Roll <Live>', 200, 1541451600000,
-     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1'),
+     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1', 4),
     ('Björk', 'Logged In', 'Ada', 'F', 1, 'Lovelace', 305.0, 'paid',
      'San Jose (CA)', 'PUT', 'NextSong', null, 11, 'Jóga', 200, 1541451840500,
-     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1'),
+     'Mozilla/5.0 (Windows NT 6.1; WOW64)', '1', 5),
     ('Ana & the <Tags>', 'Logged In', 'Bob', 'M', 0, 'Builder', 200.0, 'free',
      'Tampa, FL', 'PUT', 'NextSong', null, 20, 'Rock & Roll <Live>', 200, 1541462399999,
-     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4)', '2'),
+     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_4)', '2', 6),
     ('Nobody', 'Logged In', 'Bob', 'M', 0, 'Builder', 2.0, 'free',
      'Tampa, FL', 'PUT', 'NextSong', null, 21, 'Unknown', 200, 1541548800001,
-     'Mozilla/5.0 (iPhone; CPU iPhone OS 7_1_2 like Mac OS X)', '2'),
+     'Mozilla/5.0 (iPhone; CPU iPhone OS 7_1_2 like Mac OS X)', '2', 7),
     ('Björk', 'Logged In', 'Chloé', 'F', 0, 'Zhao', 305.0, 'paid',
      'Reykjavík, IS', 'PUT', 'NextSong', null, 30, 'Jóga', 200, 1541548800001,
-     'Mozilla/5.0 (iPad; CPU OS 7_1_2 like Mac OS X)', '3'),
+     'Mozilla/5.0 (iPad; CPU OS 7_1_2 like Mac OS X)', '3', 8),
     ('Quiet "Q"', 'Logged In', 'Chloé', 'F', 1, 'Zhao', 180.5, 'paid',
      'Reykjavík, IS', 'PUT', 'NextSong', null, 30, 'Hush', 200, 1541597400000,
-     'Mozilla/5.0 (Linux; Android 4.4.2)', '3'),
+     'Mozilla/5.0 (Linux; Android 4.4.2)', '3', 9),
     ('Nobody', 'Logged In', 'Chloé', 'F', 0, 'Zhao', 3.0, 'paid',
      null, 'PUT', 'NextSong', null, 31, 'Unknown', 200, 1543671900000,
-     'Mozilla/5.0 (X11; Linux x86_64)', '3'),
+     'Mozilla/5.0 (X11; Linux x86_64)', '3', 10),
     ('Nobody', 'Logged Out', null, null, 0, null, 4.0, 'free',
      'Tampa, FL', 'PUT', 'NextSong', null, 40, 'Unknown', 200, 1543687200000,
-     null, ''),
+     null, '', 11),
     ('Quiet "Q"', 'Logged In', 'Bob', 'M', 1, 'Builder', 180.5, 'free',
      'Tampa, FL', 'PUT', 'NextSong', null, 41, 'Hush', 200, 1543687200000,
-     'curl/7.0', '2'),
+     'curl/7.0', '2', 12),
     (null, 'Logged In', 'Dan', 'M', 0, null, null, 'free',
      'Tampa, FL', 'GET', 'Home', null, 50, null, 200, 1543687300000,
-     'curl/7.0', '4');
+     'curl/7.0', '4', 13);
 
 insert into dim_artist (artist_id, name, location, latitude, longitude)
 values

@@ -16,7 +16,8 @@
 
 namespace sparkify {
 
-enum class ColumnType { kBigInt, kDouble, kText };
+// kTimestamp holds microseconds since 1970-01-01 00:00:00 UTC (in the int storage).
+enum class ColumnType { kBigInt, kDouble, kText, kTimestamp };
 
 struct ColumnSchema {
   std::string name;
@@ -54,9 +55,13 @@ class ColumnBatch {
   size_t ByteSize() const;
 
   // Appends one row; values.size() must equal columns(). A value's kind must match its
-  // column's type (kInt for kBigInt, kDouble for kDouble, kText for kText) or be kNull.
+  // column's type (kInt for kBigInt and kTimestamp, kDouble for kDouble, kText for kText) or
+  // be kNull.
   void AppendRow(std::span<const FieldValue> values);
   void Clear();
+
+  // Overwrites a non-NULL kBigInt/kTimestamp value in place (e.g. an id assigned later).
+  void SetInt(size_t col, size_t row, int64_t v) { columns_[col].ints[row] = v; }
 
   bool IsNull(size_t col, size_t row) const { return !columns_[col].valid[row]; }
   int64_t Int(size_t col, size_t row) const { return columns_[col].ints[row]; }

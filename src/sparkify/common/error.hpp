@@ -35,7 +35,9 @@ class [[nodiscard]] Error {
  public:
   Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
-  static Error InvalidArgument(std::string m) { return {ErrorCode::kInvalidArgument, std::move(m)}; }
+  static Error InvalidArgument(std::string m) {
+    return {ErrorCode::kInvalidArgument, std::move(m)};
+  }
   static Error Config(std::string m) { return {ErrorCode::kConfig, std::move(m)}; }
   static Error NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Error Io(std::string m) { return {ErrorCode::kIo, std::move(m)}; }
@@ -66,7 +68,7 @@ class [[nodiscard]] Error {
 
 class [[nodiscard]] Status {
  public:
-  Status() = default;  // ok
+  Status() = default;                                // ok
   Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
   static Status Ok() { return {}; }
 
@@ -108,6 +110,8 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   const Error& error() const {
     assert(!ok() && "Result::error() called on a value");
     return std::get<Error>(v_);
@@ -125,17 +129,17 @@ class [[nodiscard]] Result {
 }  // namespace sparkify
 
 // Returns early with the error of a Status-returning expression.
-#define SPARKIFY_RETURN_IF_ERROR(expr)                   \
-  do {                                                   \
-    ::sparkify::Status sparkify_status_ = (expr);        \
+#define SPARKIFY_RETURN_IF_ERROR(expr)                                \
+  do {                                                                \
+    ::sparkify::Status sparkify_status_ = (expr);                     \
     if (!sparkify_status_.ok()) return sparkify_status_.take_error(); \
   } while (false)
 
 #define SPARKIFY_CONCAT_INNER_(a, b) a##b
 #define SPARKIFY_CONCAT_(a, b) SPARKIFY_CONCAT_INNER_(a, b)
 // Declares `lhs` from a Result-returning expression, or returns its error.
-#define SPARKIFY_ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto SPARKIFY_CONCAT_(sparkify_result_, __LINE__) = (expr);                  \
-  if (!SPARKIFY_CONCAT_(sparkify_result_, __LINE__).ok())                      \
-    return SPARKIFY_CONCAT_(sparkify_result_, __LINE__).take_error();          \
+#define SPARKIFY_ASSIGN_OR_RETURN(lhs, expr)                          \
+  auto SPARKIFY_CONCAT_(sparkify_result_, __LINE__) = (expr);         \
+  if (!SPARKIFY_CONCAT_(sparkify_result_, __LINE__).ok())             \
+    return SPARKIFY_CONCAT_(sparkify_result_, __LINE__).take_error(); \
   lhs = std::move(SPARKIFY_CONCAT_(sparkify_result_, __LINE__)).value()

@@ -50,7 +50,8 @@ void Info(std::string_view message) {
   if (!g_quiet) Write("", "", message);
 }
 void Verbose(std::string_view message) {
-  if (g_verbose && !g_quiet) Write("", "\x1b[2m", std::string(message) + (ColorEnabled() ? "\x1b[0m" : ""));
+  if (g_verbose && !g_quiet)
+    Write("", "\x1b[2m", std::string(message) + (ColorEnabled() ? "\x1b[0m" : ""));
 }
 void Warn(std::string_view message) { Write("warning: ", "\x1b[33mwarning:\x1b[0m ", message); }
 void Error(std::string_view message) {
@@ -68,7 +69,9 @@ std::string WithThousands(uint64_t n) {
 }
 
 Progress::Progress(std::string label, uint64_t total)
-    : label_(std::move(label)), total_(total), start_(std::chrono::steady_clock::now()),
+    : label_(std::move(label)),
+      total_(total),
+      start_(std::chrono::steady_clock::now()),
       last_print_(start_) {}
 
 Progress::~Progress() {
@@ -81,7 +84,8 @@ void Progress::Update(uint64_t done, std::string_view detail) {
   if (finished_) return;
   auto now = std::chrono::steady_clock::now();
   // A terminal line is cheap to redraw, a log line is not: throttle the latter harder.
-  auto min_gap = StderrIsTerminal() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
+  auto min_gap =
+      StderrIsTerminal() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
   if (now - last_print_ < min_gap) return;
   last_print_ = now;
   Print(done, detail, false);
@@ -101,14 +105,15 @@ void Progress::Print(uint64_t done, std::string_view detail, bool final_line) {
   const bool tty = StderrIsTerminal();
   if (tty && total_ > 0 && !final_line) {
     constexpr int kWidth = 24;
-    int filled = static_cast<int>(kWidth * std::min<double>(1.0, static_cast<double>(done) / static_cast<double>(total_)));
+    int filled = static_cast<int>(
+        kWidth * std::min<double>(1.0, static_cast<double>(done) / static_cast<double>(total_)));
     text = fmt::format("\r{:<18} [{}{}] {}/{} {}  {:.1f}s\x1b[K", label_, std::string(filled, '#'),
-                       std::string(kWidth - filled, '.'), WithThousands(done), WithThousands(total_),
-                       detail, seconds);
+                       std::string(kWidth - filled, '.'), WithThousands(done),
+                       WithThousands(total_), detail, seconds);
   } else {
     text = fmt::format("{}{}: {}/{} files{}{} ({:.2f}s)\n", tty ? "\r\x1b[K" : "", label_,
-                       WithThousands(done), WithThousands(total_), detail.empty() ? "" : ", ", detail,
-                       seconds);
+                       WithThousands(done), WithThousands(total_), detail.empty() ? "" : ", ",
+                       detail, seconds);
   }
   std::lock_guard<std::mutex> lock(g_stderr_mu);
   std::fwrite(text.data(), 1, text.size(), stderr);

@@ -21,7 +21,8 @@ Result<SettingsResolver> SettingsResolver::Load(const std::string& explicit_path
   Result<IniFile> cfg = IniFile::Load(path);
   if (!cfg.ok()) {
     Error e = cfg.take_error();
-    if (e.code() == ErrorCode::kNotFound) return Error::Config("config file " + path + " not found");
+    if (e.code() == ErrorCode::kNotFound)
+      return Error::Config("config file " + path + " not found");
     return Error(ErrorCode::kConfig, e.ToString());
   }
   return SettingsResolver(std::move(cfg).value(), path);

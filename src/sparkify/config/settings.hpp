@@ -34,6 +34,8 @@ class SettingsResolver {
                std::optional<std::string> default_value = std::nullopt) const;
 
   const IniFile& cfg() const { return cfg_; }
+  // The configuration file's name as used in origins ("dwh.cfg").
+  const std::string& cfg_name() const { return cfg_name_; }
 
  private:
   IniFile cfg_;

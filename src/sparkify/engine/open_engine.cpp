@@ -1,15 +1,20 @@
 #include "sparkify/engine/open_engine.hpp"
 
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
+#include "sparkify/engine/postgres/postgres_engine.hpp"
 
 namespace sparkify::engine {
 
-Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target, const EngineOptions& options) {
+Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
+                                           const EngineOptions& options) {
   switch (target.kind) {
     case config::Target::Kind::kDuckDb:
       return OpenDuckDb(DuckDbOptions{target.location, options.threads});
     case config::Target::Kind::kPostgres:
-      return Error::InvalidArgument("the PostgreSQL engine is not built yet (see its issue)");
+      if (target.from_cluster_section && target.location.empty()) {
+        return Error::Internal("target postgresql: reached OpenEngine without [CLUSTER] settings");
+      }
+      return OpenPostgres(PostgresOptions{target.location, options.pg_copy_format});
     case config::Target::Kind::kRedshift:
       return Error::InvalidArgument("the Redshift engine is not built yet (see its issue)");
   }

@@ -6,13 +6,17 @@
 #include "sparkify/common/error.hpp"
 #include "sparkify/config/target.hpp"
 #include "sparkify/engine/engine.hpp"
+#include "sparkify/sql/bulk_load.hpp"
 
 namespace sparkify::engine {
 
 struct EngineOptions {
   int threads = 0;  // engine worker threads; 0 = the engine's default
+  // PostgreSQL: the COPY format staging rows travel in (docs/POSTGRES.md).
+  sql::CopyFormat pg_copy_format = sql::CopyFormat::kBinary;
 };
 
-Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target, const EngineOptions& options);
+Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
+                                           const EngineOptions& options);
 
 }  // namespace sparkify::engine

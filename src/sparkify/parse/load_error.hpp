@@ -11,12 +11,12 @@
 namespace sparkify::parse {
 
 struct LoadError {
-  std::string table;        // staging table the record was meant for
-  std::string file;         // source uri
-  uint64_t line = 0;        // 1-based line number in the file
-  uint64_t byte_offset = 0; // 0-based offset of the line's first byte in the file
-  std::string reason;       // for a person: what is wrong and where
-  std::string excerpt;      // the start of the offending text, valid UTF-8, at most ~120 bytes
+  std::string table;         // staging table the record was meant for
+  std::string file;          // source uri
+  uint64_t line = 0;         // 1-based line number in the file
+  uint64_t byte_offset = 0;  // 0-based offset of the line's first byte in the file
+  std::string reason;        // for a person: what is wrong and where
+  std::string excerpt;       // the start of the offending text, valid UTF-8, at most ~120 bytes
 
   bool operator==(const LoadError&) const = default;
 };

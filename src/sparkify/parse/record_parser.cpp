@@ -23,12 +23,18 @@ constexpr size_t kMaxFields = 32;
 
 std::string_view JsonTypeName(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -36,20 +42,31 @@ std::string_view JsonTypeName(od::json_type t) {
 // Reasons a person understands, rather than simdjson's enum names.
 std::string DescribeJsonError(simdjson::error_code code) {
   switch (code) {
-    case simdjson::UTF8_ERROR: return "invalid UTF-8 in the input";
-    case simdjson::UNCLOSED_STRING: return "malformed JSON: unclosed string";
+    case simdjson::UTF8_ERROR:
+      return "invalid UTF-8 in the input";
+    case simdjson::UNCLOSED_STRING:
+      return "malformed JSON: unclosed string";
     case simdjson::TAPE_ERROR:
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "malformed JSON: truncated or unbalanced";
-    case simdjson::DEPTH_ERROR: return "malformed JSON: nested too deeply";
-    case simdjson::NUMBER_ERROR: return "malformed JSON: invalid number";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "malformed JSON: truncated or unbalanced";
+    case simdjson::DEPTH_ERROR:
+      return "malformed JSON: nested too deeply";
+    case simdjson::NUMBER_ERROR:
+      return "malformed JSON: invalid number";
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "malformed JSON: invalid literal (NaN/Infinity are not JSON)";
-    case simdjson::STRING_ERROR: return "malformed JSON: invalid string escape";
-    case simdjson::UNESCAPED_CHARS: return "malformed JSON: unescaped control character in a string";
-    case simdjson::EMPTY: return "empty input";
-    case simdjson::CAPACITY: return "record too large";
-    default: return std::string("malformed JSON: ") + simdjson::error_message(code);
+    case simdjson::N_ATOM_ERROR:
+      return "malformed JSON: invalid literal (NaN/Infinity are not JSON)";
+    case simdjson::STRING_ERROR:
+      return "malformed JSON: invalid string escape";
+    case simdjson::UNESCAPED_CHARS:
+      return "malformed JSON: unescaped control character in a string";
+    case simdjson::EMPTY:
+      return "empty input";
+    case simdjson::CAPACITY:
+      return "record too large";
+    default:
+      return std::string("malformed JSON: ") + simdjson::error_message(code);
   }
 }
 
@@ -80,7 +97,8 @@ bool IsJsonNumber(std::string_view s) {
 }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -88,7 +106,8 @@ std::string_view TrimRight(std::string_view s) {
 
 bool IntegralDouble(double d, int64_t& out) {
   // 2^63 is exactly representable; anything >= it does not fit.
-  if (!std::isfinite(d) || d != std::floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
+  if (!std::isfinite(d) || d != std::floor(d) || d < -9223372036854775808.0 ||
+      d >= 9223372036854775808.0) {
     return false;
   }
   out = static_cast<int64_t>(d);
@@ -103,8 +122,8 @@ struct RecordParser::Impl {
   std::array<bool, kMaxFields> seen{};
 
   // Parses one JSON object into `values`; returns an empty string on success or the reason.
-  std::string ParseObject(const char* data, size_t size, size_t capacity,
-                          const TableSchema& schema, std::span<const FieldSpec> fields) {
+  std::string ParseObject(const char* data, size_t size, size_t capacity, const TableSchema& schema,
+                          std::span<const FieldSpec> fields) {
     const size_t nfields = fields.size();
     for (size_t i = 0; i < nfields; ++i) {
       values[i] = FieldValue::Null();
@@ -142,7 +161,8 @@ struct RecordParser::Impl {
       if (seen[index]) return "duplicate key \"" + std::string(key) + "\"";
       seen[index] = true;
       std::string reason = ParseValue(field.value(), schema.columns[index].type, values[index]);
-      if (!reason.empty()) return "field \"" + std::string(fields[index].json_key) + "\": " + reason;
+      if (!reason.empty())
+        return "field \"" + std::string(fields[index].json_key) + "\": " + reason;
     }
     // At the end of the input current_location() reports OUT_OF_BOUNDS; anything else means
     // more content follows the object ("{...} x", or a second object).
@@ -175,6 +195,11 @@ struct RecordParser::Impl {
         if (t == od::json_type::string) {
           std::string_view s;
           if ((err = value.get_string().get(s))) return DescribeJsonError(err);
+          // PostgreSQL text cannot hold NUL, and silently cutting or dropping it would change
+          // the data, so a "\u0000" rejects the record on every engine alike (issue #4).
+          if (s.find('\0') != std::string_view::npos) {
+            return "contains a NUL character (\\u0000), which text columns cannot store";
+          }
           out = FieldValue::Text(s);
           return {};
         }
@@ -197,8 +222,9 @@ struct RecordParser::Impl {
             case od::number_type::unsigned_integer:
               return "integer out of range";
             default:
-              if (!IntegralDouble(number.get_double(), v)) return "expected an integer, found " +
-                                                             std::string(TrimRight(value.raw_json_token()));
+              if (!IntegralDouble(number.get_double(), v))
+                return "expected an integer, found " +
+                       std::string(TrimRight(value.raw_json_token()));
               out = FieldValue::Int(v);
               return {};
           }
@@ -209,13 +235,15 @@ struct RecordParser::Impl {
           int64_t v = 0;
           auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
           if (s.empty() || ec != std::errc() || end != s.data() + s.size()) {
-            return "expected an integer, found the string \"" + std::string(s.substr(0, 40)) + "\"";
+            return "expected an integer, found the string \"" + SafeExcerpt(s, 40) + "\"";
           }
           out = FieldValue::Int(v);  // "sessionId": "140" converts, as Redshift's COPY does
           return {};
         }
         return "expected an integer, found " + std::string(JsonTypeName(t));
       }
+      case ColumnType::kTimestamp:
+        return "timestamp fields are not parsed from JSON";
       case ColumnType::kDouble: {
         if (t == od::json_type::number) {
           double d = 0;
@@ -228,7 +256,7 @@ struct RecordParser::Impl {
           if ((err = value.get_string().get(s))) return DescribeJsonError(err);
           double d = 0;
           if (!IsJsonNumber(s)) {
-            return "expected a number, found the string \"" + std::string(s.substr(0, 40)) + "\"";
+            return "expected a number, found the string \"" + SafeExcerpt(s, 40) + "\"";
           }
           std::from_chars(s.data(), s.data() + s.size(), d);
           if (!std::isfinite(d)) return "number out of range";
@@ -245,10 +273,10 @@ struct RecordParser::Impl {
 RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {}
 RecordParser::~RecordParser() = default;
 
-ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* data, size_t size,
-                                          size_t capacity, uint64_t first_line,
-                                          uint64_t first_offset, ColumnBatch& out,
-                                          LoadErrorSink& errors) {
+ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_index,
+                                          const char* data, size_t size, size_t capacity,
+                                          uint64_t first_line, uint64_t first_offset,
+                                          ColumnBatch& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingEventsSchema();
   std::span<const FieldSpec> fields = EventFields();
   ParseCounts counts;
@@ -269,7 +297,9 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* dat
     if (!blank) {
       std::string reason = impl_->ParseObject(line, len, capacity - pos, schema, fields);
       if (reason.empty()) {
-        out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size()));
+        impl_->values[fields.size()] =
+            FieldValue::Int(static_cast<int64_t>((file_index << 32) | line_no));
+        out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size() + 1));
         ++counts.rows;
       } else {
         errors.Report(LoadError{schema.name, std::string(file), line_no, first_offset + pos,
@@ -285,8 +315,7 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, const char* dat
 }
 
 ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data, size_t size,
-                                        size_t capacity, ColumnBatch& out,
-                                        LoadErrorSink& errors) {
+                                        size_t capacity, ColumnBatch& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingSongsSchema();
   std::span<const FieldSpec> fields = SongFields();
   ParseCounts counts;
@@ -306,8 +335,8 @@ ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data,
     out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size()));
     ++counts.rows;
   } else {
-    errors.Report(LoadError{schema.name, std::string(file), 1, 0, std::move(reason),
-                            SafeExcerpt(body)});
+    errors.Report(
+        LoadError{schema.name, std::string(file), 1, 0, std::move(reason), SafeExcerpt(body)});
     ++counts.errors;
   }
   return counts;

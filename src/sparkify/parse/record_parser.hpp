@@ -35,16 +35,17 @@ class RecordParser {
   RecordParser& operator=(const RecordParser&) = delete;
 
   // Parses a block of JSON Lines from an event file. The block holds whole lines (the last
-  // may lack its '\n'); `first_line` is the 1-based number of its first line and
+  // may lack its '\n'); `file_index` is the file's place among the run's event
+  // files (it makes each row's event_seq); `first_line` is the 1-based number of its first line and
   // `first_offset` the file offset of its first byte. Blank lines are skipped; a trailing
   // '\r' is ignored (CRLF files); a UTF-8 BOM is skipped when `first_offset` is 0.
-  ParseCounts ParseEventLines(std::string_view file, const char* data, size_t size,
-                              size_t capacity, uint64_t first_line, uint64_t first_offset,
-                              ColumnBatch& out, LoadErrorSink& errors);
+  ParseCounts ParseEventLines(std::string_view file, uint64_t file_index, const char* data,
+                              size_t size, size_t capacity, uint64_t first_line,
+                              uint64_t first_offset, ColumnBatch& out, LoadErrorSink& errors);
 
   // Parses one whole song file: exactly one JSON object (any formatting, a BOM allowed).
-  ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size,
-                            size_t capacity, ColumnBatch& out, LoadErrorSink& errors);
+  ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size, size_t capacity,
+                            ColumnBatch& out, LoadErrorSink& errors);
 
  private:
   struct Impl;

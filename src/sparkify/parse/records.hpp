@@ -23,7 +23,9 @@ struct FieldSpec {
   bool required;
 };
 
-// staging_events columns, in the jsonpaths order of log_json_path.json.
+// staging_events columns: the 18 fields in the jsonpaths order of log_json_path.json, then
+// event_seq, the event's place in load order: (index of its file among the run's event files,
+// sorted by uri) * 2^32 + its line number. Plays are numbered in this order.
 const TableSchema& StagingEventsSchema();
 std::span<const FieldSpec> EventFields();
 

@@ -5,7 +5,9 @@
 #include <tuple>
 
 #include "sparkify/common/log.hpp"
+#include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/create_tables.hpp"
+#include "sparkify/pipeline/star_builder.hpp"
 #include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::pipeline {
@@ -24,23 +26,40 @@ const TableSchema& LoadErrorsSchema() {
   return schema;
 }
 
-Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadError>& errors) {
-  const TableSchema& schema = LoadErrorsSchema();
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader, engine.OpenBulkLoader(schema));
+// Loads `fill`'s rows into `schema`'s table through one bulk loader, in batches.
+template <typename Fill>
+Status LoadRows(engine::Engine& engine, const TableSchema& schema, Fill fill) {
+  auto start = Clock::now();
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
+                            engine.OpenBulkLoader(schema));
   ColumnBatch batch(schema);
-  for (const parse::LoadError& e : errors) {
-    const FieldValue row[] = {FieldValue::Text(e.table), FieldValue::Text(e.file),
-                              FieldValue::Int(static_cast<int64_t>(e.line)),
-                              FieldValue::Int(static_cast<int64_t>(e.byte_offset)),
-                              FieldValue::Text(e.reason), FieldValue::Text(e.excerpt)};
-    batch.AppendRow(row);
-    if (batch.rows() >= 4096) {
-      SPARKIFY_RETURN_IF_ERROR(loader->Append(batch));
-      batch.Clear();
+  Status status;
+  auto flush = [&]() {
+    if (status.ok() && !batch.empty()) status = loader->Append(batch);
+    batch.Clear();
+  };
+  fill(batch, flush);
+  flush();
+  SPARKIFY_RETURN_IF_ERROR(status);
+  SPARKIFY_RETURN_IF_ERROR(loader->Finish());
+  log::Verbose("loading " + schema.name + ": " +
+               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+  return Status::Ok();
+}
+
+Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadError>& errors) {
+  return LoadRows(engine, LoadErrorsSchema(), [&](ColumnBatch& batch, auto& flush) {
+    for (const parse::LoadError& e : errors) {
+      const FieldValue row[] = {FieldValue::Text(e.table),
+                                FieldValue::Text(e.file),
+                                FieldValue::Int(static_cast<int64_t>(e.line)),
+                                FieldValue::Int(static_cast<int64_t>(e.byte_offset)),
+                                FieldValue::Text(e.reason),
+                                FieldValue::Text(e.excerpt)};
+      batch.AppendRow(row);
+      if (batch.rows() >= 4096) flush();
     }
-  }
-  if (!batch.empty()) SPARKIFY_RETURN_IF_ERROR(loader->Append(batch));
-  return loader->Finish();
+  });
 }
 
 void SummariseLoadErrors(const std::vector<parse::LoadError>& errors) {
@@ -52,7 +71,8 @@ void SummariseLoadErrors(const std::vector<parse::LoadError>& errors) {
     const parse::LoadError& e = errors[i];
     log::Warn("  " + e.file + ":" + std::to_string(e.line) + ": " + e.reason);
   }
-  if (errors.size() > kShown) log::Warn("  ... and " + log::WithThousands(errors.size() - kShown) + " more");
+  if (errors.size() > kShown)
+    log::Warn("  ... and " + log::WithThousands(errors.size() - kShown) + " more");
 }
 
 class Phase {
@@ -69,10 +89,50 @@ class Phase {
   Clock::time_point start_;
 };
 
+Status RunStatement(engine::Engine& engine, sql::Stmt stmt) {
+  auto start = Clock::now();
+  Status s = engine.Execute(sql::Render(stmt, engine.dialect()));
+  if (!s.ok()) return s.take_error().WithContext(std::string(sql::StmtName(stmt)));
+  log::Verbose(std::string(sql::StmtName(stmt)) + ": " +
+               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+  return Status::Ok();
+}
+
+// Bulk loads into several tables through one open loader at a time (a PostgreSQL connection
+// runs one COPY at a time): switching tables finishes the current load and opens the next.
+class LoaderSwitch {
+ public:
+  explicit LoaderSwitch(engine::Engine& engine) : engine_(engine) {}
+  Status Append(const TableSchema& schema, const ColumnBatch& batch) {
+    if (schema_ != &schema) {
+      SPARKIFY_RETURN_IF_ERROR(Finish());
+      SPARKIFY_ASSIGN_OR_RETURN(loader_, engine_.OpenBulkLoader(schema));
+      schema_ = &schema;
+    }
+    return loader_->Append(batch);
+  }
+  Status Finish() {
+    if (!loader_) return Status::Ok();
+    Status s = loader_->Finish();
+    loader_.reset();
+    schema_ = nullptr;
+    return s;
+  }
+
+ private:
+  engine::Engine& engine_;
+  const TableSchema* schema_ = nullptr;
+  std::unique_ptr<engine::BulkLoader> loader_;
+};
+
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options) {
   EtlReport report;
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> song_source, source::OpenSource(options.songs));
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> event_source, source::OpenSource(options.events));
+  const bool direct = options.transform == Transform::kDirect;
+  const bool stage_raw = !direct || options.keep_staging;
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> song_source,
+                            source::OpenSource(options.songs));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<source::Source> event_source,
+                            source::OpenSource(options.events));
   std::vector<source::SourceFile> song_files, event_files;
   {
     Phase phase(report.timings, "list");
@@ -89,21 +149,75 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
             log::WithThousands(event_files.size()) + " event files");
 
   SPARKIFY_RETURN_IF_ERROR(CreateTablesInTransaction(engine));
+  // Plays are known before the users and times they reference. Without declared foreign keys
+  // they go straight into fact_songplay; with them they wait in a temporary table.
+  const bool plays_wait = direct && sql::DeclaresForeignKeys(engine.dialect());
+  if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateFactLoad));
   parse::CollectingSink sink;
   StageOptions stage_options;
   stage_options.threads = options.threads;
+
+  // Songs: staged and/or indexed for the direct transform.
+  SongIndex songs;
   {
     Phase phase(report.timings, "stage_songs");
-    Result<StageStats> s = StageFiles(RawKind::kSongs, *song_source, song_files, engine, sink, stage_options);
+    LoaderSwitch staging(engine);
+    StageHooks hooks;
+    hooks.consume = [&](Chunk& chunk) -> Status {
+      if (direct) songs.Add(*chunk.raw);
+      return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
+    };
+    Result<StageStats> s =
+        StageFiles(RawKind::kSongs, *song_source, song_files, sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging songs");
+    SPARKIFY_RETURN_IF_ERROR(staging.Finish());
     report.songs = *s;
+    if (direct) {  // artists before songs: dim_song.artist_id references dim_artist
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimArtistSchema(),
+                                        [&](ColumnBatch& b, auto&) { songs.AppendArtists(b); }));
+      SPARKIFY_RETURN_IF_ERROR(
+          LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto&) { songs.AppendSongs(b); }));
+    }
   }
+
+  // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
+  std::vector<PlayMapper> mappers;
+  std::vector<int64_t> start_times;
   {
     Phase phase(report.timings, "stage_events");
-    Result<StageStats> s = StageFiles(RawKind::kEvents, *event_source, event_files, engine, sink, stage_options);
+    const int workers = StageWorkers(stage_options, event_files.size());
+    if (direct) {
+      mappers.reserve(static_cast<size_t>(workers));
+      for (int w = 0; w < workers; ++w) mappers.emplace_back(songs);
+    }
+    LoaderSwitch loads(engine);
+    const TableSchema& plays = plays_wait ? FactLoadSchema() : FactSongplaySchema();
+    int64_t next_songplay_id = 1;
+    StageHooks hooks;
+    hooks.ordered = direct;
+    if (direct) {
+      hooks.mapper_for = [&](int w) -> RowMapper* { return &mappers[static_cast<size_t>(w)]; };
+      hooks.derived_schema = &FactLoadSchema();
+    }
+    hooks.consume = [&](Chunk& chunk) -> Status {
+      if (stage_raw && chunk.raw) {
+        SPARKIFY_RETURN_IF_ERROR(loads.Append(parse::StagingEventsSchema(), *chunk.raw));
+      }
+      if (!direct || !chunk.derived) return Status::Ok();
+      ColumnBatch& batch = *chunk.derived;
+      for (size_t r = 0; r < batch.rows(); ++r) {
+        batch.SetInt(0, r, next_songplay_id++);
+        start_times.push_back(batch.Int(1, r));
+      }
+      return loads.Append(plays, batch);
+    };
+    Result<StageStats> s =
+        StageFiles(RawKind::kEvents, *event_source, event_files, sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging events");
+    SPARKIFY_RETURN_IF_ERROR(loads.Finish());
     report.events = *s;
   }
+
   report.load_errors = sink.Take();
   std::sort(report.load_errors.begin(), report.load_errors.end(),
             [](const parse::LoadError& a, const parse::LoadError& b) {
@@ -112,17 +226,39 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
             });
   SummariseLoadErrors(report.load_errors);
   if (options.max_errors && report.load_errors.size() > *options.max_errors) {
-    return Error(ErrorCode::kTooManyLoadErrors,
-                 log::WithThousands(report.load_errors.size()) + " bad records exceed --max-errors " +
-                     std::to_string(*options.max_errors) + "; nothing was committed");
+    return Error(ErrorCode::kTooManyLoadErrors, log::WithThousands(report.load_errors.size()) +
+                                                    " bad records exceed --max-errors " +
+                                                    std::to_string(*options.max_errors) +
+                                                    "; nothing was committed");
   }
   SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
   {
     Phase phase(report.timings, "transform");
-    for (sql::Stmt stmt : sql::TransformStatements()) {
-      log::Verbose("running " + std::string(sql::StmtName(stmt)));
-      Status s = engine.Execute(sql::Render(stmt, engine.dialect()));
-      if (!s.ok()) return s.take_error().WithContext(std::string(sql::StmtName(stmt)));
+    if (!direct) {
+      for (sql::Stmt stmt : sql::TransformStatements())
+        SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt));
+    } else {
+      UserTable users;
+      for (PlayMapper& m : mappers) users.Merge(std::move(m.users()));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimUserSchema(), [&](ColumnBatch& b, auto& flush) {
+        users.AppendUsers(b);
+        flush();
+      }));
+      std::sort(start_times.begin(), start_times.end());
+      start_times.erase(std::unique(start_times.begin(), start_times.end()), start_times.end());
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimTimeSchema(), [&](ColumnBatch& b, auto& flush) {
+        for (int64_t t : start_times) {
+          TimeParts p = SplitTimestamp(t);
+          const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
+                                    FieldValue::Int(p.day),    FieldValue::Int(p.week),
+                                    FieldValue::Int(p.month),  FieldValue::Int(p.year),
+                                    FieldValue::Int(p.weekday)};
+          b.AppendRow(row);
+          if (b.rows() >= 16384) flush();
+        }
+      }));
+      std::vector<int64_t>().swap(start_times);
+      if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }
   }
   return report;
@@ -147,8 +283,9 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
 }
 
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {
-  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult result,
-                            engine.Query(sql::Render(sql::Stmt::kTableRowCounts, engine.dialect())));
+  SPARKIFY_ASSIGN_OR_RETURN(
+      engine::QueryResult result,
+      engine.Query(sql::Render(sql::Stmt::kTableRowCounts, engine.dialect())));
   std::vector<TableCount> counts;
   for (const auto& row : result.rows) {
     counts.push_back({row[0].value_or(""), row[1] ? std::stoll(*row[1]) : 0});

@@ -15,11 +15,19 @@
 
 namespace sparkify::pipeline {
 
+// How the star is built from the raw records. Both give the same star row for row (tested).
+enum class Transform {
+  kDirect,  // computed in C++ while parsing (pipeline/star_builder.hpp); staging only if kept
+  kSql,     // staging tables loaded, then the SQL transform of the catalog
+};
+
 struct EtlOptions {
   std::string songs;   // location of song files (folder, file or s3://)
   std::string events;  // location of event files
   int threads = 1;
   std::optional<uint64_t> max_errors;  // fail when more bad records than this; none = no limit
+  Transform transform = Transform::kDirect;
+  bool keep_staging = false;  // kDirect: also fill the staging tables (kSql always does)
 };
 
 struct TableCount {

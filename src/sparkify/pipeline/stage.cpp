@@ -6,8 +6,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "sparkify/common/log.hpp"
@@ -20,115 +21,189 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxSongFileBytes = 256u << 20;
 
-// Full batches travel from workers to the loader; emptied batches travel back for reuse.
-class BatchQueue {
+// Finished chunks travel from workers to the consumer, in file order when `ordered`;
+// emptied batches travel back for reuse.
+class ChunkQueue {
  public:
-  BatchQueue(size_t capacity, int producers) : capacity_(capacity), producers_(producers) {}
+  ChunkQueue(size_t capacity, int producers, bool ordered, size_t files)
+      : capacity_(capacity), producers_(producers), ordered_(ordered), done_(files, false) {}
 
-  // Blocks while the queue is full; returns false once the consumer has given up.
-  bool Push(std::unique_ptr<ColumnBatch> batch) {
+  // Blocks while the consumer is too far behind; false once the stage is aborted.
+  bool Push(Chunk chunk) {
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return full_.size() < capacity_ || aborted_; });
+    const size_t index = chunk.file_index;
+    not_full_.wait(lock, [&] {
+      if (aborted_) return true;
+      if (!ordered_) return total_ < capacity_;
+      // The file being consumed may always make progress; later files wait their turn once
+      // the queue is full, so a worker never blocks the file the consumer needs.
+      return index == current_ ? pending_[index].size() < capacity_ : total_ < capacity_;
+    });
     if (aborted_) return false;
-    full_.push_back(std::move(batch));
-    not_empty_.notify_one();
+    pending_[index].push_back(std::move(chunk));
+    ++total_;
+    not_empty_.notify_all();
     return true;
   }
-  // nullptr when every producer is done and the queue is drained.
-  std::unique_ptr<ColumnBatch> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !full_.empty() || producers_ == 0; });
-    if (full_.empty()) return nullptr;
-    auto batch = std::move(full_.front());
-    full_.pop_front();
-    not_full_.notify_one();
-    return batch;
+  void FileDone(size_t index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_[index] = true;
+    not_empty_.notify_all();
   }
   void ProducerDone() {
     std::lock_guard<std::mutex> lock(mu_);
     --producers_;
     not_empty_.notify_all();
   }
+  // The next chunk, or nullopt when everything is consumed or the stage was aborted.
+  std::optional<Chunk> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (aborted_) return std::nullopt;
+      if (ordered_) {
+        while (current_ < done_.size() && done_[current_] && pending_[current_].empty()) {
+          pending_.erase(current_);
+          ++current_;
+          not_full_.notify_all();
+        }
+        if (current_ >= done_.size()) return std::nullopt;
+        auto& q = pending_[current_];
+        if (!q.empty()) return Take(q);
+      } else {
+        for (auto& [index, q] : pending_) {
+          if (!q.empty()) return Take(q);
+        }
+        if (producers_ == 0) return std::nullopt;
+      }
+      if (producers_ == 0 && ordered_) {
+        // Every worker is gone but the current file never finished: only after an abort.
+        return std::nullopt;
+      }
+      not_empty_.wait(lock);
+    }
+  }
   void Abort() {
     std::lock_guard<std::mutex> lock(mu_);
     aborted_ = true;
     not_full_.notify_all();
+    not_empty_.notify_all();
   }
   bool aborted() {
     std::lock_guard<std::mutex> lock(mu_);
     return aborted_;
   }
   void Recycle(std::unique_ptr<ColumnBatch> batch) {
+    if (!batch) return;
     batch->Clear();
     std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(std::move(batch));
+    free_[&batch->schema()].push_back(std::move(batch));
   }
   std::unique_ptr<ColumnBatch> Fresh(const TableSchema& schema) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (free_.empty()) return std::make_unique<ColumnBatch>(schema);
-    auto batch = std::move(free_.back());
-    free_.pop_back();
+    auto& list = free_[&schema];
+    if (list.empty()) return std::make_unique<ColumnBatch>(schema);
+    auto batch = std::move(list.back());
+    list.pop_back();
     return batch;
   }
 
  private:
+  Chunk Take(std::deque<Chunk>& q) {
+    Chunk c = std::move(q.front());
+    q.pop_front();
+    --total_;
+    not_full_.notify_all();
+    return c;
+  }
+
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
-  std::deque<std::unique_ptr<ColumnBatch>> full_;
-  std::vector<std::unique_ptr<ColumnBatch>> free_;
+  std::map<size_t, std::deque<Chunk>> pending_;
+  std::map<const TableSchema*, std::vector<std::unique_ptr<ColumnBatch>>> free_;
   size_t capacity_;
   int producers_;
+  bool ordered_;
+  std::vector<bool> done_;
+  size_t current_ = 0;
+  size_t total_ = 0;
   bool aborted_ = false;
 };
 
 class Worker {
  public:
-  Worker(RawKind kind, const TableSchema& schema, BatchQueue& queue, parse::LoadErrorSink& errors,
-         const StageOptions& options)
-      : kind_(kind), schema_(schema), queue_(queue), errors_(errors), options_(options),
-        batch_(queue.Fresh(schema)) {}
+  Worker(RawKind kind, const TableSchema& schema, ChunkQueue& queue, parse::LoadErrorSink& errors,
+         const StageOptions& options, RowMapper* mapper, const TableSchema* derived_schema,
+         bool ordered)
+      : kind_(kind),
+        schema_(schema),
+        queue_(queue),
+        errors_(errors),
+        options_(options),
+        mapper_(mapper),
+        derived_schema_(derived_schema),
+        ordered_(ordered) {}
 
   // Returns an error only for faults that must stop the whole stage.
-  Status ProcessFile(source::Source& source, const source::SourceFile& file, uint64_t& rows,
-                     uint64_t& rejected) {
+  Status ProcessFile(source::Source& source, const source::SourceFile& file, size_t index,
+                     uint64_t& rows, uint64_t& rejected) {
+    index_ = index;
     Result<std::unique_ptr<source::ByteStream>> stream = source.Open(file);
-    Status s = stream.ok() ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
-                                                       : ParseEvents(**stream, file, rows, rejected))
-                           : stream.status();
-    if (s.ok()) return s;
-    if (s.error().retryable()) return s;
-    // An unreadable file is bad input like any other: recorded, and the run goes on.
-    errors_.Report(parse::LoadError{schema_.name, file.uri, 0, 0,
-                                    "cannot read file: " + s.error().ToString(), ""});
-    ++rejected;
+    Status s = stream.ok()
+                   ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
+                                               : ParseEvents(**stream, file, rows, rejected))
+                   : stream.status();
+    if (!s.ok() && !s.error().retryable()) {
+      // An unreadable file is bad input like any other: recorded, and the run goes on.
+      errors_.Report(parse::LoadError{schema_.name, file.uri, 0, 0,
+                                      "cannot read file: " + s.error().ToString(), ""});
+      ++rejected;
+      s = Status::Ok();
+    }
+    if (!s.ok()) return s;
+    if (ordered_) {  // a file's chunks never share a chunk with the next file's
+      if (!Flush()) return Error::Internal("staging aborted");
+      queue_.FileDone(index);
+    }
     return Status::Ok();
   }
 
-  // Hands the last partial batch to the loader.
-  bool Flush() {
-    if (batch_->empty()) return true;
-    if (!queue_.Push(std::move(batch_))) return false;
-    batch_ = queue_.Fresh(schema_);
-    return true;
-  }
-
  private:
-  Status MaybeFlush() {
-    if (batch_->rows() < options_.batch_rows) return Status::Ok();
+  ColumnBatch& Raw() {
+    if (!raw_) raw_ = queue_.Fresh(schema_);
+    return *raw_;
+  }
+  // Maps what was parsed since the last call, then hands the chunk over when it is big enough.
+  Status AfterParse() {
+    if (mapper_ != nullptr && raw_ && raw_->rows() > mapped_rows_) {
+      if (!derived_) derived_ = queue_.Fresh(*derived_schema_);
+      mapper_->Map(*raw_, mapped_rows_, *derived_);
+      mapped_rows_ = raw_->rows();
+    }
+    if (!raw_ || raw_->rows() < options_.batch_rows) return Status::Ok();
     if (!Flush()) return Error::Internal("staging aborted");
     return Status::Ok();
   }
 
+ public:
+  // Hands the chunk in progress to the consumer; false once the stage is aborted.
+  bool Flush() {
+    if ((!raw_ || raw_->empty()) && (!derived_ || derived_->empty())) return true;
+    Chunk chunk{index_, std::move(raw_), std::move(derived_)};
+    mapped_rows_ = 0;
+    return queue_.Push(std::move(chunk));
+  }
+
+ private:
   Status ParseSong(source::ByteStream& stream, const source::SourceFile& file, uint64_t& rows,
                    uint64_t& rejected) {
     SPARKIFY_RETURN_IF_ERROR(source::ReadAll(stream, buffer_, parse::kPadding, kMaxSongFileBytes));
     size_t size = buffer_.size();
     buffer_.resize(size + parse::kPadding);  // simdjson reads ahead
     parse::ParseCounts c =
-        parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), *batch_, errors_);
+        parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), Raw(), errors_);
     rows += c.rows;
     rejected += c.errors;
-    return MaybeFlush();
+    return AfterParse();
   }
 
   Status ParseEvents(source::ByteStream& stream, const source::SourceFile& file, uint64_t& rows,
@@ -157,16 +232,16 @@ class Worker {
         consumed = static_cast<size_t>(last_nl - data) + 1;
       }
       if (consumed > 0) {
-        parse::ParseCounts c = parser_.ParseEventLines(file.uri, buffer_.data(), consumed,
-                                                       buffer_.size(), line_no, offset, *batch_,
-                                                       errors_);
+        parse::ParseCounts c =
+            parser_.ParseEventLines(file.uri, index_, buffer_.data(), consumed, buffer_.size(),
+                                    line_no, offset, Raw(), errors_);
         rows += c.rows;
         rejected += c.errors;
         line_no += c.lines;
         offset += consumed;
         std::memmove(buffer_.data(), buffer_.data() + consumed, used - consumed);
         used -= consumed;
-        SPARKIFY_RETURN_IF_ERROR(MaybeFlush());
+        SPARKIFY_RETURN_IF_ERROR(AfterParse());
       }
       if (n == 0) return Status::Ok();
     }
@@ -174,29 +249,38 @@ class Worker {
 
   RawKind kind_;
   const TableSchema& schema_;
-  BatchQueue& queue_;
+  ChunkQueue& queue_;
   parse::LoadErrorSink& errors_;
   const StageOptions& options_;
+  RowMapper* mapper_;
+  const TableSchema* derived_schema_;
+  bool ordered_;
   parse::RecordParser parser_;
   std::string buffer_;
-  std::unique_ptr<ColumnBatch> batch_;
+  std::unique_ptr<ColumnBatch> raw_, derived_;
+  size_t mapped_rows_ = 0;
+  size_t index_ = 0;
 };
 
 }  // namespace
 
+int StageWorkers(const StageOptions& options, size_t files) {
+  return std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(files, 1))));
+}
+
 Result<StageStats> StageFiles(RawKind kind, source::Source& source,
                               const std::vector<source::SourceFile>& files,
-                              engine::Engine& engine, parse::LoadErrorSink& errors,
-                              const StageOptions& options) {
+                              parse::LoadErrorSink& errors, const StageOptions& options,
+                              const StageHooks& hooks) {
   const TableSchema& schema =
       kind == RawKind::kSongs ? parse::StagingSongsSchema() : parse::StagingEventsSchema();
-  const int workers = std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(files.size(), 1))));
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader, engine.OpenBulkLoader(schema));
-
+  const int workers = StageWorkers(options, files.size());
   StageStats stats;
   stats.files = files.size();
   for (const auto& f : files) stats.bytes += f.size;
-  BatchQueue queue(2 * static_cast<size_t>(workers), workers);
+  size_t capacity =
+      options.max_queued_chunks ? options.max_queued_chunks : 2 * static_cast<size_t>(workers);
+  ChunkQueue queue(capacity, workers, hooks.ordered, files.size());
   std::atomic<size_t> next_file{0};
   std::atomic<uint64_t> files_done{0}, rows{0}, rejected{0};
   std::mutex fatal_mu;
@@ -206,13 +290,15 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
 
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
-      Worker worker(kind, schema, queue, errors, options);
+    RowMapper* mapper = hooks.mapper_for ? hooks.mapper_for(w) : nullptr;
+    threads.emplace_back([&, mapper] {
+      Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema,
+                    hooks.ordered);
       uint64_t my_rows = 0, my_rejected = 0;
       for (;;) {
         size_t i = next_file.fetch_add(1);
         if (i >= files.size() || queue.aborted()) break;
-        Status s = worker.ProcessFile(source, files[i], my_rows, my_rejected);
+        Status s = worker.ProcessFile(source, files[i], i, my_rows, my_rejected);
         files_done.fetch_add(1);
         if (!s.ok()) {
           std::lock_guard<std::mutex> lock(fatal_mu);
@@ -224,7 +310,8 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
       worker.Flush();
       rows += my_rows;
       rejected += my_rejected;
-      int64_t end_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+      int64_t end_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
       int64_t prev = parse_end_ns.load();
       while (prev < end_ns && !parse_end_ns.compare_exchange_weak(prev, end_ns)) {
       }
@@ -233,30 +320,30 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   }
 
   log::Progress progress(std::string("staging ") + schema.name.substr(8), files.size());
-  Status load_status;
-  uint64_t loaded_rows = 0;
-  double load_seconds = 0;
-  while (auto batch = queue.Pop()) {
-    if (load_status.ok()) {
-      auto t0 = Clock::now();
-      load_status = loader->Append(*batch);
-      load_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-      loaded_rows += batch->rows();
-      if (!load_status.ok()) queue.Abort();
+  Status consume_status;
+  uint64_t consumed_rows = 0;
+  double consume_seconds = 0;
+  while (auto chunk = queue.Pop()) {
+    auto t0 = Clock::now();
+    consume_status = hooks.consume(*chunk);
+    consume_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    if (chunk->raw) consumed_rows += chunk->raw->rows();
+    queue.Recycle(std::move(chunk->raw));
+    queue.Recycle(std::move(chunk->derived));
+    if (!consume_status.ok()) {
+      queue.Abort();
+      break;
     }
-    queue.Recycle(std::move(batch));
-    progress.Update(files_done.load(), log::WithThousands(loaded_rows) + " rows");
+    progress.Update(files_done.load(), log::WithThousands(consumed_rows) + " rows");
   }
   for (auto& t : threads) t.join();
+  // The consumer's own failure first: after it, workers only report that they were stopped.
+  SPARKIFY_RETURN_IF_ERROR(consume_status);
   if (fatal) return *fatal;
-  SPARKIFY_RETURN_IF_ERROR(load_status);
-  auto t0 = Clock::now();
-  SPARKIFY_RETURN_IF_ERROR(loader->Finish());
-  load_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   stats.rows = rows.load();
   stats.rejected = rejected.load();
   stats.read_parse_seconds = static_cast<double>(parse_end_ns.load()) / 1e9;
-  stats.load_seconds = load_seconds;
+  stats.consume_seconds = consume_seconds;
   progress.Finish(log::WithThousands(stats.rows) + " rows, " + log::WithThousands(stats.rejected) +
                   " rejected");
   return stats;

@@ -1,16 +1,20 @@
-// Staging: read every file of a Source, parse it on worker threads, and stream the typed rows
-// into an engine bulk loader on the calling thread (the engine is single-threaded).
+// Staging: read every file of a Source, parse it on worker threads, and hand the typed rows to
+// a consumer on the calling thread (which owns the engine: engines are single-threaded).
 //
 // Memory is bounded, whatever the number or size of files: each worker holds one read buffer
-// (event files are read in blocks, split at line ends; a song file is read whole) and at most
-// one batch in progress, and at most 2 x workers full batches wait in the queue.
+// (event files are read in blocks split at line ends; a song file is read whole) and at most
+// one chunk in progress, and at most `max_queued_chunks` finished chunks wait for the consumer.
+// With `ordered`, the consumer sees chunks in file order (files as listed, each file's chunks
+// in line order): workers run ahead by at most that many chunks.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <vector>
 
+#include "sparkify/common/column_batch.hpp"
 #include "sparkify/common/error.hpp"
-#include "sparkify/engine/engine.hpp"
 #include "sparkify/parse/load_error.hpp"
 #include "sparkify/source/source.hpp"
 
@@ -21,7 +25,33 @@ enum class RawKind { kSongs, kEvents };
 struct StageOptions {
   int threads = 1;
   size_t block_bytes = 4 << 20;  // event files are read in blocks of this size
-  size_t batch_rows = 16384;     // rows per batch handed to the loader
+  size_t batch_rows = 16384;     // raw rows per chunk handed to the consumer
+  size_t max_queued_chunks = 0;  // 0: 2 x threads
+};
+
+// What one worker hands over: raw rows (the staging table's schema) and, when a mapper is
+// set, the rows it derived from them.
+struct Chunk {
+  size_t file_index = 0;
+  std::unique_ptr<ColumnBatch> raw;
+  std::unique_ptr<ColumnBatch> derived;
+};
+
+// Runs on a worker thread after each parse step: reads rows [first_row, raw.rows()) of `raw`
+// and appends what it derives to `derived`. Each worker has its own mapper.
+class RowMapper {
+ public:
+  virtual ~RowMapper() = default;
+  virtual void Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived) = 0;
+};
+
+struct StageHooks {
+  // Optional: the mapper of worker w (0 <= w < threads); null mapper = no derived rows.
+  std::function<RowMapper*(int worker)> mapper_for;
+  const TableSchema* derived_schema = nullptr;  // required with mapper_for
+  // Called on the calling thread for every chunk; an error stops the stage.
+  std::function<Status(Chunk& chunk)> consume;
+  bool ordered = false;
 };
 
 struct StageStats {
@@ -30,15 +60,18 @@ struct StageStats {
   uint64_t rows = 0;
   uint64_t rejected = 0;
   double read_parse_seconds = 0;  // wall time until the last file was parsed
-  double load_seconds = 0;        // time the loader spent appending
+  double consume_seconds = 0;     // time the consumer spent (appending)
 };
 
-// Stages `files` (from `source`) into the staging table of `kind`. Bad records go to
-// `errors`; an unreadable file becomes one load error (the run goes on) unless it is an
-// Unavailable fault that outlived retries, which fails the stage.
+// Reads and parses `files` of `source`. Bad records go to `errors`; an unreadable file becomes
+// one load error with line 0 (the run goes on) unless its error is retryable (a transient
+// fault that outlived the source's retries), which fails the stage.
 Result<StageStats> StageFiles(RawKind kind, source::Source& source,
                               const std::vector<source::SourceFile>& files,
-                              engine::Engine& engine, parse::LoadErrorSink& errors,
-                              const StageOptions& options);
+                              parse::LoadErrorSink& errors, const StageOptions& options,
+                              const StageHooks& hooks);
+
+// The number of worker threads StageFiles uses for `files`.
+int StageWorkers(const StageOptions& options, size_t files);
 
 }  // namespace sparkify::pipeline

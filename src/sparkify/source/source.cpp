@@ -18,12 +18,14 @@ Status ReadAll(ByteStream& stream, std::string& out, size_t padding, size_t max_
   out.clear();
   size_t used = 0;
   for (;;) {
-    if (out.size() < used + padding + 64 * 1024) out.resize(std::max(out.size() * 2, used + padding + 64 * 1024));
+    if (out.size() < used + padding + 64 * 1024)
+      out.resize(std::max(out.size() * 2, used + padding + 64 * 1024));
     size_t room = out.size() - used - padding;
     SPARKIFY_ASSIGN_OR_RETURN(size_t n, stream.Read(out.data() + used, room));
     if (n == 0) break;
     used += n;
-    if (used > max_bytes) return Error::Io("file larger than " + std::to_string(max_bytes) + " bytes");
+    if (used > max_bytes)
+      return Error::Io("file larger than " + std::to_string(max_bytes) + " bytes");
   }
   out.resize(used + padding);  // the padding stays allocated and readable
   out.resize(used);

@@ -18,10 +18,10 @@
 namespace sparkify::source {
 
 struct SourceFile {
-  std::string uri;        // what errors and the load manifest name: a path or s3://bucket/key
-  uint64_t size = 0;      // bytes
-  int64_t mtime_ms = 0;   // modification time, epoch milliseconds (0 if unknown)
-  std::string etag;       // content tag when the store has one (S3 ETag), else empty
+  std::string uri;       // what errors and the load manifest name: a path or s3://bucket/key
+  uint64_t size = 0;     // bytes
+  int64_t mtime_ms = 0;  // modification time, epoch milliseconds (0 if unknown)
+  std::string etag;      // content tag when the store has one (S3 ETag), else empty
 };
 
 class ByteStream {

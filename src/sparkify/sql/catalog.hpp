@@ -27,7 +27,9 @@ enum class Stmt {
   kInsertDimUser,
   kInsertDimTime,
   kInsertFactSongplay,
-  kTableRowCounts,    // one row per table: table_name, row_count
+  kTableRowCounts,   // one row per table: table_name, row_count
+  kCreateFactLoad,   // direct transform: a constraint-free temporary table for the plays
+  kPublishFactLoad,  // direct transform: move the plays into fact_songplay, drop the temp
 };
 
 // The statement's text in `dialect`, macros expanded.
@@ -39,6 +41,12 @@ std::string_view StmtName(Stmt stmt);
 std::span<const Stmt> TransformStatements();
 // create-tables: drop, then create staging, star and load_errors.
 std::span<const Stmt> CreateTablesStatements();
+
+// Whether the dialect's DDL declares foreign keys. DuckDB's are left undeclared: it checks
+// each inserted row against the referenced index, which costs more than the rest of the load;
+// `sparkify check` verifies them there. When keys are declared, rows referencing a dimension
+// can only be loaded after it.
+bool DeclaresForeignKeys(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.
 std::span<const std::string_view> AllTables();

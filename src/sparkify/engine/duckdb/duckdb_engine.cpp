@@ -78,14 +78,22 @@ class DataChunk {
 
 std::string TypeName(duckdb_type t) {
   switch (t) {
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    default: return "type #" + std::to_string(static_cast<int>(t));
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    default:
+      return "type #" + std::to_string(static_cast<int>(t));
   }
 }
 
@@ -111,29 +119,57 @@ Status ReadColumn(duckdb_vector vector, duckdb_logical_type type, idx_t rows, si
       continue;
     }
     switch (id) {
-      case DUCKDB_TYPE_BOOLEAN: cell = static_cast<bool*>(data)[r] ? "true" : "false"; break;
-      case DUCKDB_TYPE_TINYINT: cell = std::to_string(static_cast<int8_t*>(data)[r]); break;
-      case DUCKDB_TYPE_SMALLINT: cell = std::to_string(static_cast<int16_t*>(data)[r]); break;
-      case DUCKDB_TYPE_INTEGER: cell = std::to_string(static_cast<int32_t*>(data)[r]); break;
-      case DUCKDB_TYPE_BIGINT: cell = std::to_string(static_cast<int64_t*>(data)[r]); break;
-      case DUCKDB_TYPE_UTINYINT: cell = std::to_string(static_cast<uint8_t*>(data)[r]); break;
-      case DUCKDB_TYPE_USMALLINT: cell = std::to_string(static_cast<uint16_t*>(data)[r]); break;
-      case DUCKDB_TYPE_UINTEGER: cell = std::to_string(static_cast<uint32_t*>(data)[r]); break;
-      case DUCKDB_TYPE_UBIGINT: cell = std::to_string(static_cast<uint64_t*>(data)[r]); break;
+      case DUCKDB_TYPE_BOOLEAN:
+        cell = static_cast<bool*>(data)[r] ? "true" : "false";
+        break;
+      case DUCKDB_TYPE_TINYINT:
+        cell = std::to_string(static_cast<int8_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_SMALLINT:
+        cell = std::to_string(static_cast<int16_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_INTEGER:
+        cell = std::to_string(static_cast<int32_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_BIGINT:
+        cell = std::to_string(static_cast<int64_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_UTINYINT:
+        cell = std::to_string(static_cast<uint8_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_USMALLINT:
+        cell = std::to_string(static_cast<uint16_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_UINTEGER:
+        cell = std::to_string(static_cast<uint32_t*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_UBIGINT:
+        cell = std::to_string(static_cast<uint64_t*>(data)[r]);
+        break;
       case DUCKDB_TYPE_HUGEINT: {
         duckdb_hugeint h = static_cast<duckdb_hugeint*>(data)[r];
         cell = FormatInt128((static_cast<Int128>(h.upper) << 64) | static_cast<Int128>(h.lower));
         break;
       }
-      case DUCKDB_TYPE_FLOAT: cell = FormatDouble(static_cast<float*>(data)[r]); break;
-      case DUCKDB_TYPE_DOUBLE: cell = FormatDouble(static_cast<double*>(data)[r]); break;
+      case DUCKDB_TYPE_FLOAT:
+        cell = FormatDouble(static_cast<float*>(data)[r]);
+        break;
+      case DUCKDB_TYPE_DOUBLE:
+        cell = FormatDouble(static_cast<double*>(data)[r]);
+        break;
       case DUCKDB_TYPE_DECIMAL: {
         uint8_t scale = duckdb_decimal_scale(type);
         Int128 raw = 0;
         switch (duckdb_decimal_internal_type(type)) {
-          case DUCKDB_TYPE_SMALLINT: raw = static_cast<int16_t*>(data)[r]; break;
-          case DUCKDB_TYPE_INTEGER: raw = static_cast<int32_t*>(data)[r]; break;
-          case DUCKDB_TYPE_BIGINT: raw = static_cast<int64_t*>(data)[r]; break;
+          case DUCKDB_TYPE_SMALLINT:
+            raw = static_cast<int16_t*>(data)[r];
+            break;
+          case DUCKDB_TYPE_INTEGER:
+            raw = static_cast<int32_t*>(data)[r];
+            break;
+          case DUCKDB_TYPE_BIGINT:
+            raw = static_cast<int64_t*>(data)[r];
+            break;
           default: {
             duckdb_hugeint h = static_cast<duckdb_hugeint*>(data)[r];
             raw = (static_cast<Int128>(h.upper) << 64) | static_cast<Int128>(h.lower);
@@ -147,16 +183,22 @@ Status ReadColumn(duckdb_vector vector, duckdb_logical_type type, idx_t rows, si
         cell = std::string(duckdb_string_t_data(s), duckdb_string_t_length(*s));
         break;
       }
-      case DUCKDB_TYPE_DATE: cell = FormatDate(static_cast<int32_t*>(data)[r]); break;
+      case DUCKDB_TYPE_DATE:
+        cell = FormatDate(static_cast<int32_t*>(data)[r]);
+        break;
       case DUCKDB_TYPE_TIMESTAMP:
       case DUCKDB_TYPE_TIMESTAMP_TZ:
         cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r]);
         break;
-      case DUCKDB_TYPE_TIMESTAMP_MS: cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000); break;
-      case DUCKDB_TYPE_TIMESTAMP_S: cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000000); break;
+      case DUCKDB_TYPE_TIMESTAMP_MS:
+        cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000);
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_S:
+        cell = FormatTimestampMicros(static_cast<int64_t*>(data)[r] * 1000000);
+        break;
       default:
-        return Error::Engine("result column " + std::to_string(col + 1) + " has type " + TypeName(id) +
-                             ", which sparkify does not print; cast it to VARCHAR");
+        return Error::Engine("result column " + std::to_string(col + 1) + " has type " +
+                             TypeName(id) + ", which sparkify does not print; cast it to VARCHAR");
     }
   }
   return Status::Ok();
@@ -164,26 +206,44 @@ Status ReadColumn(duckdb_vector vector, duckdb_logical_type type, idx_t rows, si
 
 ValueKind KindOf(duckdb_type id) {
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return ValueKind::kBoolean;
-    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_BOOLEAN:
+      return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
       return ValueKind::kInteger;
-    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
       return ValueKind::kFloat;
-    case DUCKDB_TYPE_DATE: return ValueKind::kDate;
-    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_DATE:
+      return ValueKind::kDate;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
     case DUCKDB_TYPE_TIMESTAMP_S:
       return ValueKind::kTimestamp;
-    default: return ValueKind::kText;
+    default:
+      return ValueKind::kText;
   }
 }
 
 duckdb_type DuckTypeOf(ColumnType t) {
   switch (t) {
-    case ColumnType::kBigInt: return DUCKDB_TYPE_BIGINT;
-    case ColumnType::kDouble: return DUCKDB_TYPE_DOUBLE;
-    case ColumnType::kText: return DUCKDB_TYPE_VARCHAR;
+    case ColumnType::kBigInt:
+      return DUCKDB_TYPE_BIGINT;
+    case ColumnType::kDouble:
+      return DUCKDB_TYPE_DOUBLE;
+    case ColumnType::kText:
+      return DUCKDB_TYPE_VARCHAR;
+    case ColumnType::kTimestamp:
+      return DUCKDB_TYPE_TIMESTAMP;
   }
   return DUCKDB_TYPE_VARCHAR;
 }
@@ -221,8 +281,13 @@ class DuckDbLoader final : public BulkLoader {
             continue;
           }
           switch (type) {
-            case ColumnType::kBigInt: static_cast<int64_t*>(data)[i] = batch.Int(c, row); break;
-            case ColumnType::kDouble: static_cast<double*>(data)[i] = batch.Double(c, row); break;
+            case ColumnType::kBigInt:
+            case ColumnType::kTimestamp:
+              static_cast<int64_t*>(data)[i] = batch.Int(c, row);
+              break;
+            case ColumnType::kDouble:
+              static_cast<double*>(data)[i] = batch.Double(c, row);
+              break;
             case ColumnType::kText: {
               std::string_view s = batch.Text(c, row);
               duckdb_vector_assign_string_element_len(vec, i, s.data(), s.size());
@@ -262,7 +327,8 @@ class DuckDbEngine final : public Engine {
 
   Status Open(int threads) {
     duckdb_config config = nullptr;
-    if (duckdb_create_config(&config) != DuckDBSuccess) return Error::Engine("duckdb: cannot create config");
+    if (duckdb_create_config(&config) != DuckDBSuccess)
+      return Error::Engine("duckdb: cannot create config");
     if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
     char* open_error = nullptr;
     duckdb_state state = duckdb_open_ext(path_.c_str(), db_.out(), config, &open_error);
@@ -321,9 +387,11 @@ class DuckDbEngine final : public Engine {
 
   Result<std::unique_ptr<BulkLoader>> OpenBulkLoader(const TableSchema& table) override {
     duckdb_appender appender = nullptr;
-    if (duckdb_appender_create(conn_.get(), nullptr, table.name.c_str(), &appender) != DuckDBSuccess) {
+    if (duckdb_appender_create(conn_.get(), nullptr, table.name.c_str(), &appender) !=
+        DuckDBSuccess) {
       const char* msg = appender ? duckdb_appender_error(appender) : nullptr;
-      std::string text = "opening an appender on " + table.name + ": " + (msg ? msg : "unknown error");
+      std::string text =
+          "opening an appender on " + table.name + ": " + (msg ? msg : "unknown error");
       if (appender) duckdb_appender_destroy(&appender);
       return Error::Engine(text);
     }

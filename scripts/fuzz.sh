@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-14, ASan+UBSan) and runs each for a bounded time from the
+# seed corpus in fuzz/corpus/<target>/ (copied; finds are not written back into the repo).
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+# A crash leaves its input in $FUZZ_OUT/<target>/ (default build-fuzz/findings) and fails the
+# script; turn it into a regression test before fixing it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-60}
+SPARKIFY_EXTRA_APT="clang-14 libfuzzer-14-dev" "$root/scripts/setup.sh"
+build=$root/build-fuzz
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSPARKIFY_FUZZ=ON -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets >/dev/null
+out=${FUZZ_OUT:-$build/findings}
+status=0
+for target in event_lines song_file ini_file; do
+  corpus=$(mktemp -d)
+  cp "$root/fuzz/corpus/$target/"* "$corpus/"
+  mkdir -p "$out/$target"
+  log=$out/$target.log
+  if "$build/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+       -artifact_prefix="$out/$target/" "$corpus" >"$log" 2>&1; then
+    printf 'fuzz %-12s %s\n' "$target" "$(grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)"
+  else
+    printf 'fuzz %-12s FAILED (see %s)\n' "$target" "$log"
+    tail -30 "$log"
+    status=1
+  fi
+  rm -rf "$corpus"
+done
+exit $status

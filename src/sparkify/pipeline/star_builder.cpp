@@ -1,0 +1,327 @@
+#include "sparkify/pipeline/star_builder.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sparkify::pipeline {
+namespace {
+
+// staging_events columns (parse/records.cpp)
+constexpr size_t kEvArtist = 0, kEvFirstName = 2, kEvGender = 3, kEvItem = 4, kEvLastName = 5,
+                 kEvLength = 6, kEvLevel = 7, kEvLocation = 8, kEvPage = 10, kEvSession = 12,
+                 kEvSong = 13, kEvTs = 15, kEvUserAgent = 16, kEvUserId = 17;
+// staging_songs columns
+constexpr size_t kSoArtistId = 1, kSoLatitude = 2, kSoLongitude = 3, kSoLocation = 4,
+                 kSoArtistName = 5, kSoSongId = 6, kSoTitle = 7, kSoDuration = 8, kSoYear = 9;
+
+std::optional<std::string> TextAt(const ColumnBatch& b, size_t col, size_t row) {
+  if (b.IsNull(col, row)) return std::nullopt;
+  return std::string(b.Text(col, row));
+}
+std::optional<double> DoubleAt(const ColumnBatch& b, size_t col, size_t row) {
+  if (b.IsNull(col, row)) return std::nullopt;
+  return b.Double(col, row);
+}
+std::optional<int64_t> IntAt(const ColumnBatch& b, size_t col, size_t row) {
+  if (b.IsNull(col, row)) return std::nullopt;
+  return b.Int(col, row);
+}
+
+// Three-way comparisons with SQL's "asc nulls last" / "desc nulls last".
+template <typename T>
+int AscNullsLast(const std::optional<T>& a, const std::optional<T>& b) {
+  if (!a || !b) return a ? -1 : (b ? 1 : 0);
+  return *a < *b ? -1 : (*b < *a ? 1 : 0);
+}
+template <typename T>
+int DescNullsLast(const std::optional<T>& a, const std::optional<T>& b) {
+  if (!a || !b) return a ? -1 : (b ? 1 : 0);
+  return *a < *b ? 1 : (*b < *a ? -1 : 0);
+}
+
+FieldValue Text(const std::optional<std::string>& v) {
+  return v ? FieldValue::Text(*v) : FieldValue::Null();
+}
+FieldValue Double(const std::optional<double>& v) {
+  return v ? FieldValue::Double(*v) : FieldValue::Null();
+}
+FieldValue Int(const std::optional<int64_t>& v) {
+  return v ? FieldValue::Int(*v) : FieldValue::Null();
+}
+
+// Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
+void CivilFromDays(int64_t z, int64_t& y, int& m, int& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y += (m <= 2);
+}
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+// 0 = Sunday; 1970-01-01 was a Thursday.
+int WeekdayOf(int64_t days) { return static_cast<int>(((days % 7) + 7 + 4) % 7); }
+
+int IsoWeeksInYear(int64_t y) {
+  auto jan1 = WeekdayOf(DaysFromCivil(y, 1, 1));
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return (jan1 == 4 || (leap && jan1 == 3)) ? 53 : 52;
+}
+
+}  // namespace
+
+TimeParts SplitTimestamp(int64_t micros) {
+  int64_t days = FloorDiv(micros, 86400000000LL);
+  int64_t in_day = micros - days * 86400000000LL;
+  int64_t y;
+  int m, d;
+  CivilFromDays(days, y, m, d);
+  int weekday = WeekdayOf(days);
+  int iso_weekday = weekday == 0 ? 7 : weekday;  // Monday = 1 .. Sunday = 7
+  int64_t ordinal = days - DaysFromCivil(y, 1, 1) + 1;
+  int64_t week = (ordinal - iso_weekday + 10) / 7;
+  if (week < 1) {
+    week = IsoWeeksInYear(y - 1);
+  } else if (week > IsoWeeksInYear(y)) {
+    week = 1;
+  }
+  return TimeParts{static_cast<int>(in_day / 3600000000LL),
+                   d,
+                   static_cast<int>(week),
+                   m,
+                   static_cast<int>(y),
+                   weekday};
+}
+
+const TableSchema& DimArtistSchema() {
+  static const TableSchema s{"dim_artist",
+                             {{"artist_id", ColumnType::kText},
+                              {"name", ColumnType::kText},
+                              {"location", ColumnType::kText},
+                              {"latitude", ColumnType::kDouble},
+                              {"longitude", ColumnType::kDouble}}};
+  return s;
+}
+const TableSchema& DimSongSchema() {
+  static const TableSchema s{"dim_song",
+                             {{"song_id", ColumnType::kText},
+                              {"title", ColumnType::kText},
+                              {"artist_id", ColumnType::kText},
+                              {"year", ColumnType::kBigInt},
+                              {"duration", ColumnType::kDouble}}};
+  return s;
+}
+const TableSchema& DimUserSchema() {
+  static const TableSchema s{"dim_user",
+                             {{"user_id", ColumnType::kText},
+                              {"first_name", ColumnType::kText},
+                              {"last_name", ColumnType::kText},
+                              {"gender", ColumnType::kText},
+                              {"level", ColumnType::kText}}};
+  return s;
+}
+const TableSchema& DimTimeSchema() {
+  static const TableSchema s{"dim_time",
+                             {{"start_time", ColumnType::kTimestamp},
+                              {"hour", ColumnType::kBigInt},
+                              {"day", ColumnType::kBigInt},
+                              {"week", ColumnType::kBigInt},
+                              {"month", ColumnType::kBigInt},
+                              {"year", ColumnType::kBigInt},
+                              {"weekday", ColumnType::kBigInt}}};
+  return s;
+}
+const TableSchema& FactSongplaySchema() {
+  static const TableSchema s{"fact_songplay",
+                             {{"songplay_id", ColumnType::kBigInt},
+                              {"start_time", ColumnType::kTimestamp},
+                              {"user_id", ColumnType::kText},
+                              {"level", ColumnType::kText},
+                              {"song_id", ColumnType::kText},
+                              {"artist_id", ColumnType::kText},
+                              {"session_id", ColumnType::kBigInt},
+                              {"location", ColumnType::kText},
+                              {"user_agent", ColumnType::kText}}};
+  return s;
+}
+
+const TableSchema& FactLoadSchema() {
+  static const TableSchema s{"fact_songplay_load", FactSongplaySchema().columns};
+  return s;
+}
+
+// --- songs -----------------------------------------------------------------------------------
+
+std::string SongIndex::MatchKey(std::string_view title, std::string_view artist, double duration) {
+  if (duration == 0) duration = 0;  // -0.0 and 0.0 are equal in SQL: one key for both
+  std::string key;
+  key.reserve(title.size() + artist.size() + 16);
+  uint32_t n = static_cast<uint32_t>(title.size());
+  key.append(reinterpret_cast<const char*>(&n), sizeof(n));
+  key.append(title);
+  key.append(artist);
+  key.append(reinterpret_cast<const char*>(&duration), sizeof(duration));
+  return key;
+}
+
+void SongIndex::Add(const ColumnBatch& songs) {
+  for (size_t r = 0; r < songs.rows(); ++r) {
+    Row row{TextAt(songs, kSoSongId, r),      TextAt(songs, kSoArtistId, r),
+            TextAt(songs, kSoLocation, r),    TextAt(songs, kSoArtistName, r),
+            TextAt(songs, kSoTitle, r),       DoubleAt(songs, kSoLatitude, r),
+            DoubleAt(songs, kSoLongitude, r), DoubleAt(songs, kSoDuration, r),
+            IntAt(songs, kSoYear, r)};
+    if (row.artist_id) {
+      auto [it, inserted] = artists_.try_emplace(*row.artist_id, row);
+      if (!inserted) {
+        const Row& held = it->second;
+        int c = AscNullsLast(row.song_id, held.song_id);
+        if (c == 0) c = AscNullsLast(row.artist_name, held.artist_name);
+        if (c == 0) c = AscNullsLast(row.artist_location, held.artist_location);
+        if (c == 0) c = AscNullsLast(row.latitude, held.latitude);
+        if (c == 0) c = AscNullsLast(row.longitude, held.longitude);
+        if (c < 0) it->second = row;
+      }
+    }
+    if (row.song_id) {
+      auto [it, inserted] = songs_.try_emplace(*row.song_id, row);
+      if (!inserted) {
+        const Row& held = it->second;
+        int c = AscNullsLast(row.artist_id, held.artist_id);
+        if (c == 0) c = AscNullsLast(row.title, held.title);
+        if (c == 0) c = AscNullsLast(row.year, held.year);
+        if (c == 0) c = AscNullsLast(row.duration, held.duration);
+        if (c < 0) it->second = row;
+      }
+    }
+    if (row.title && row.artist_name && row.duration) {
+      Match candidate{row.song_id.value_or(""), row.artist_id.value_or("")};
+      auto [it, inserted] =
+          matches_.try_emplace(MatchKey(*row.title, *row.artist_name, *row.duration), candidate);
+      if (!inserted) {
+        int c = AscNullsLast(row.song_id, std::optional<std::string>(it->second.song_id));
+        if (c == 0)
+          c = AscNullsLast(row.artist_id, std::optional<std::string>(it->second.artist_id));
+        if (c < 0) it->second = candidate;
+      }
+    }
+  }
+}
+
+const SongIndex::Match* SongIndex::Find(std::string_view title, std::string_view artist,
+                                        double duration) const {
+  auto it = matches_.find(MatchKey(title, artist, duration));
+  return it == matches_.end() ? nullptr : &it->second;
+}
+
+void SongIndex::AppendArtists(ColumnBatch& out) const {
+  std::vector<const std::pair<const std::string, Row>*> sorted;
+  for (const auto& kv : artists_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : sorted) {
+    const Row& r = kv->second;
+    const FieldValue row[] = {FieldValue::Text(kv->first), Text(r.artist_name),
+                              Text(r.artist_location), Double(r.latitude), Double(r.longitude)};
+    out.AppendRow(row);
+  }
+}
+
+void SongIndex::AppendSongs(ColumnBatch& out) const {
+  std::vector<const std::pair<const std::string, Row>*> sorted;
+  for (const auto& kv : songs_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : sorted) {
+    const Row& r = kv->second;
+    const FieldValue row[] = {FieldValue::Text(kv->first), Text(r.title), Text(r.artist_id),
+                              Int(r.year), Double(r.duration)};
+    out.AppendRow(row);
+  }
+}
+
+// --- users -----------------------------------------------------------------------------------
+
+void UserTable::Offer(std::string_view user_id, Candidate c) {
+  auto it = users_.find(std::string(user_id));
+  if (it == users_.end()) {
+    users_.emplace(std::string(user_id), std::move(c));
+    return;
+  }
+  const Candidate& held = it->second;
+  int cmp = c.ts > held.ts ? -1 : (c.ts < held.ts ? 1 : 0);
+  if (cmp == 0) cmp = DescNullsLast(c.session_id, held.session_id);
+  if (cmp == 0) cmp = DescNullsLast(c.item_in_session, held.item_in_session);
+  if (cmp == 0) cmp = DescNullsLast(c.level, held.level);
+  if (cmp == 0) cmp = AscNullsLast(c.first_name, held.first_name);
+  if (cmp == 0) cmp = AscNullsLast(c.last_name, held.last_name);
+  if (cmp == 0) cmp = AscNullsLast(c.gender, held.gender);
+  if (cmp < 0) it->second = std::move(c);
+}
+
+void UserTable::Merge(UserTable&& other) {
+  for (auto& [id, c] : other.users_) Offer(id, std::move(c));
+  other.users_.clear();
+}
+
+void UserTable::AppendUsers(ColumnBatch& out) const {
+  std::vector<const std::pair<const std::string, Candidate>*> sorted;
+  for (const auto& kv : users_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : sorted) {
+    const Candidate& c = kv->second;
+    const FieldValue row[] = {FieldValue::Text(kv->first), Text(c.first_name), Text(c.last_name),
+                              Text(c.gender), Text(c.level)};
+    out.AppendRow(row);
+  }
+}
+
+// --- plays -----------------------------------------------------------------------------------
+
+void PlayMapper::Map(const ColumnBatch& events, size_t first_row, ColumnBatch& plays) {
+  for (size_t r = first_row; r < events.rows(); ++r) {
+    const bool has_user = !events.IsNull(kEvUserId, r) && !events.Text(kEvUserId, r).empty();
+    const int64_t ts = events.Int(kEvTs, r);  // required: never NULL
+    if (has_user) {
+      users_.Offer(
+          events.Text(kEvUserId, r),
+          UserTable::Candidate{ts, IntAt(events, kEvSession, r), IntAt(events, kEvItem, r),
+                               TextAt(events, kEvLevel, r), TextAt(events, kEvFirstName, r),
+                               TextAt(events, kEvLastName, r), TextAt(events, kEvGender, r)});
+    }
+    if (events.Text(kEvPage, r) != "NextSong") continue;
+    const SongIndex::Match* match = nullptr;
+    if (!events.IsNull(kEvSong, r) && !events.IsNull(kEvArtist, r) &&
+        !events.IsNull(kEvLength, r)) {
+      match = songs_.Find(events.Text(kEvSong, r), events.Text(kEvArtist, r),
+                          events.Double(kEvLength, r));
+    }
+    auto text = [&](size_t col) {
+      return events.IsNull(col, r) ? FieldValue::Null() : FieldValue::Text(events.Text(col, r));
+    };
+    const FieldValue row[] = {
+        FieldValue::Int(0),
+        FieldValue::Int(ts * 1000),
+        has_user ? FieldValue::Text(events.Text(kEvUserId, r)) : FieldValue::Null(),
+        text(kEvLevel),
+        match ? FieldValue::Text(match->song_id) : FieldValue::Null(),
+        match ? FieldValue::Text(match->artist_id) : FieldValue::Null(),
+        events.IsNull(kEvSession, r) ? FieldValue::Null()
+                                     : FieldValue::Int(events.Int(kEvSession, r)),
+        text(kEvLocation),
+        text(kEvUserAgent)};
+    plays.AppendRow(row);
+  }
+}
+
+}  // namespace sparkify::pipeline

@@ -1,0 +1,109 @@
+// The "direct" transform: the star schema computed in C++ while the raw files are parsed,
+// instead of staging everything and running the SQL transform. It implements exactly the
+// rules of the SQL catalog (sql/catalog.cpp), which tests check by building both ways and
+// comparing row for row:
+//   - dim_artist: per artist_id, the values of the row with the smallest
+//     (song_id, artist_name, artist_location, artist_latitude, artist_longitude), nulls last;
+//   - dim_song: per song_id, the smallest (artist_id, title, year, duration), nulls last;
+//   - song match: (title, artist_name, duration) -> the smallest (song_id, artist_id);
+//   - dim_user: per non-empty user_id, the event that sorts first by ts desc, session_id desc,
+//     item_in_session desc, level desc (nulls last), then first_name, last_name, gender asc;
+//   - dim_time: every distinct start_time of a play, ISO week, weekday 0 = Sunday;
+//   - fact_songplay: every NextSong event, numbered in load order (event_seq).
+// Strings compare byte-wise, as DuckDB does and PostgreSQL does under collation "C".
+//
+// Threads: SongIndex is built on one thread, then shared read-only. Each worker owns one
+// PlayMapper. UserTable and TimeSet are filled on the consumer thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sparkify/common/column_batch.hpp"
+#include "sparkify/pipeline/stage.hpp"
+
+namespace sparkify::pipeline {
+
+const TableSchema& DimArtistSchema();
+const TableSchema& DimSongSchema();
+const TableSchema& DimUserSchema();
+const TableSchema& DimTimeSchema();
+// fact_songplay's columns; songplay_id is left 0 by PlayMapper and set by the consumer.
+const TableSchema& FactSongplaySchema();
+// The same columns, named for the temporary table plays wait in (sql::Stmt::kCreateFactLoad).
+const TableSchema& FactLoadSchema();
+
+// Calendar fields of a UTC timestamp, as dim_time stores them.
+struct TimeParts {
+  int hour, day, week, month, year, weekday;
+};
+TimeParts SplitTimestamp(int64_t micros);
+
+class SongIndex {
+ public:
+  // Adds staging_songs rows.
+  void Add(const ColumnBatch& songs);
+  // Appends the dim_artist / dim_song rows, sorted by key.
+  void AppendArtists(ColumnBatch& out) const;
+  void AppendSongs(ColumnBatch& out) const;
+
+  struct Match {
+    std::string song_id;
+    std::string artist_id;
+  };
+  // The song a play of (title, artist, duration) matches, or nullptr.
+  const Match* Find(std::string_view title, std::string_view artist, double duration) const;
+
+ private:
+  struct Row {  // one staging_songs row, owned
+    std::optional<std::string> song_id, artist_id, artist_location, artist_name, title;
+    std::optional<double> latitude, longitude, duration;
+    std::optional<int64_t> year;
+  };
+  struct MatchKeyHash {
+    size_t operator()(const std::string& k) const { return std::hash<std::string>()(k); }
+  };
+  static std::string MatchKey(std::string_view title, std::string_view artist, double duration);
+
+  std::unordered_map<std::string, Row> artists_;  // artist_id -> chosen row
+  std::unordered_map<std::string, Row> songs_;    // song_id -> chosen row
+  std::unordered_map<std::string, Match> matches_;
+};
+
+// The latest attributes of every user, per the dim_user rule.
+class UserTable {
+ public:
+  struct Candidate {
+    int64_t ts = 0;
+    std::optional<int64_t> session_id, item_in_session;
+    std::optional<std::string> level, first_name, last_name, gender;
+  };
+  // Keeps `c` for `user_id` if it sorts before the one held.
+  void Offer(std::string_view user_id, Candidate c);
+  void Merge(UserTable&& other);
+  void AppendUsers(ColumnBatch& out) const;  // sorted by user_id
+  size_t size() const { return users_.size(); }
+
+ private:
+  std::unordered_map<std::string, Candidate> users_;
+};
+
+// Turns staging_events rows into fact rows and user candidates. One per worker thread.
+class PlayMapper final : public RowMapper {
+ public:
+  explicit PlayMapper(const SongIndex& songs) : songs_(songs) {}
+  // Appends one fact row per NextSong event among rows [first_row, ...) of `events` to `plays`
+  // (songplay_id 0) and offers every event with a user to the mapper's own UserTable.
+  void Map(const ColumnBatch& events, size_t first_row, ColumnBatch& plays) override;
+  UserTable& users() { return users_; }
+
+ private:
+  const SongIndex& songs_;
+  UserTable users_;
+};
+
+}  // namespace sparkify::pipeline

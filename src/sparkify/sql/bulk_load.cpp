@@ -1,0 +1,43 @@
+#include "sparkify/sql/bulk_load.hpp"
+
+#include <cassert>
+
+namespace sparkify::sql {
+namespace {
+
+[[maybe_unused]] bool IsPlainIdentifier(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view CopyFormatName(CopyFormat format) {
+  return format == CopyFormat::kBinary ? "binary" : "text";
+}
+
+std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
+  assert(IsPlainIdentifier(table.name) && "COPY target table must be a plain identifier");
+  std::string out = "copy " + table.name + " (";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    assert(IsPlainIdentifier(table.columns[i].name) && "COPY column must be a plain identifier");
+    if (i > 0) out += ", ";
+    out += table.columns[i].name;
+  }
+  out += ") from stdin with (format ";
+  out += CopyFormatName(format);
+  out += ")";
+  return out;
+}
+
+// extra_float_digits = 3: PostgreSQL 12+ prints the shortest text that reads back exactly;
+// older servers and Redshift print 17 significant digits, which also read back exactly.
+std::string_view PostgresSessionSetup() {
+  return "set datestyle = 'ISO, YMD'; set intervalstyle = 'postgres'; set timezone = 'UTC'; "
+         "set extra_float_digits = 3";
+}
+
+}  // namespace sparkify::sql

@@ -1,0 +1,27 @@
+// Statements that engines use to move data in and to set up a session, built from a table
+// schema rather than written out, because the parsers' schemas (parse/records.hpp) are the one
+// source of truth for staging columns. Like every SQL text, they live here in sql/.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sparkify/common/column_batch.hpp"
+
+namespace sparkify::sql {
+
+// PostgreSQL COPY data formats (https://www.postgresql.org/docs/15/sql-copy.html).
+enum class CopyFormat { kBinary, kText };
+
+std::string_view CopyFormatName(CopyFormat format);  // "binary", "text"
+
+// "copy <table> (<col>, ...) from stdin with (format <format>)". Table and column names must
+// be plain lowercase identifiers ([a-z_][a-z0-9_]*), as every sparkify name is; anything else
+// is a bug and asserts.
+std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format);
+
+// Run once on every new PostgreSQL session so that results read the same on every server,
+// whatever its configuration: ISO dates, UTC, shortest-exact float output.
+std::string_view PostgresSessionSetup();
+
+}  // namespace sparkify::sql

@@ -1,0 +1,98 @@
+#include "sparkify/engine/duckdb/duckdb_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sparkify/engine/canonical.hpp"
+#include "testing/test_util.hpp"
+
+namespace sparkify::engine {
+namespace {
+
+std::unique_ptr<Engine> Open() {
+  auto e = OpenDuckDb({":memory:", 1});
+  EXPECT_TRUE(e.ok());
+  return std::move(e).value();
+}
+
+TEST(DuckDbEngine, ResultsUseCanonicalText) {
+  auto engine = Open();
+  auto r = engine->Query(
+      "select 1::integer as i, 9223372036854775807::bigint as big, 0.1::double as d, true as b, "
+      "null::varchar as n, ''::varchar as e, 'Beyoncé' as s, epoch_ms(1541106106796) as ts, "
+      "date '2018-11-30' as day, 12.50::decimal(10,2) as dec, "
+      "170141183460469231731687303715884105727::hugeint as huge");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ(r->rows.size(), 1u);
+  const auto& row = r->rows[0];
+  EXPECT_EQ(row[0], "1");
+  EXPECT_EQ(row[1], "9223372036854775807");
+  EXPECT_EQ(row[2], "0.1");
+  EXPECT_EQ(row[3], "true");
+  EXPECT_EQ(row[4], std::nullopt);
+  EXPECT_EQ(row[5], "");
+  EXPECT_EQ(row[6], "Beyoncé");
+  EXPECT_EQ(row[7], "2018-11-01 21:01:46.796");
+  EXPECT_EQ(row[8], "2018-11-30");
+  EXPECT_EQ(row[9], "12.50");
+  EXPECT_EQ(row[10], "170141183460469231731687303715884105727");
+  EXPECT_EQ(r->columns[0].kind, ValueKind::kInteger);
+  EXPECT_EQ(r->columns[2].kind, ValueKind::kFloat);
+  EXPECT_EQ(r->columns[7].kind, ValueKind::kTimestamp);
+  EXPECT_EQ(r->columns[7].name, "ts");
+}
+
+TEST(DuckDbEngine, RollbackUndoesBulkLoads) {
+  auto engine = Open();
+  ASSERT_TRUE(engine->Execute("create table t (a bigint, b double, c varchar)").ok());
+  TableSchema schema{
+      "t", {{"a", ColumnType::kBigInt}, {"b", ColumnType::kDouble}, {"c", ColumnType::kText}}};
+  ASSERT_TRUE(engine->Begin().ok());
+  auto loader = engine->OpenBulkLoader(schema);
+  ASSERT_TRUE(loader.ok());
+  ColumnBatch batch(schema);
+  for (int i = 0; i < 5000; ++i) {
+    const std::string text(static_cast<size_t>(i % 20), 'x');
+    const FieldValue row[] = {FieldValue::Int(i),
+                              i % 2 ? FieldValue::Null() : FieldValue::Double(i / 3.0),
+                              FieldValue::Text(text)};
+    batch.AppendRow(row);
+  }
+  ASSERT_TRUE((*loader)->Append(batch).ok());
+  Status finished = (*loader)->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+  auto inside = engine->Query("select count(*), count(b), sum(length(c)) from t");
+  ASSERT_TRUE(inside.ok());
+  EXPECT_EQ(inside->rows[0][0], "5000");
+  EXPECT_EQ(inside->rows[0][1], "2500");
+  ASSERT_TRUE(engine->Rollback().ok());
+  EXPECT_EQ(engine->Query("select count(*) from t")->rows[0][0], "0");
+}
+
+TEST(DuckDbEngine, ErrorsCarryTheEngineMessage) {
+  auto engine = Open();
+  auto r = engine->Query("select * from missing_table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kEngine);
+  EXPECT_NE(r.error().message().find("missing_table"), std::string::npos);
+  TableSchema schema{"missing_table", {{"a", ColumnType::kBigInt}}};
+  EXPECT_FALSE(engine->OpenBulkLoader(schema).ok());
+}
+
+TEST(DuckDbEngine, ReportsUnopenablePath) {
+  auto e = OpenDuckDb({"/nonexistent-dir/x.duckdb", 1});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code(), ErrorCode::kEngine);
+}
+
+TEST(Canonical, FormatsEdgeCases) {
+  EXPECT_EQ(FormatDouble(246.30812), "246.30812");
+  EXPECT_EQ(FormatDouble(1e300), "1e+300");
+  EXPECT_EQ(FormatTimestampMicros(0), "1970-01-01 00:00:00.000");
+  EXPECT_EQ(FormatTimestampMicros(-1000), "1969-12-31 23:59:59.999");
+  EXPECT_EQ(FormatTimestampMicros(1500), "1970-01-01 00:00:00.001500");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatInt128(-42), "-42");
+}
+
+}  // namespace
+}  // namespace sparkify::engine

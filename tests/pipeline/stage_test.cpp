@@ -1,0 +1,132 @@
+#include "sparkify/pipeline/stage.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sparkify/engine/duckdb/duckdb_engine.hpp"
+#include "sparkify/parse/records.hpp"
+#include "sparkify/pipeline/create_tables.hpp"
+#include "sparkify/source/local_source.hpp"
+#include "testing/test_util.hpp"
+
+namespace sparkify::pipeline {
+namespace {
+
+std::string EventLine(int i, int pad = 0) {
+  return R"({"page":"NextSong","ts":)" + std::to_string(1541106106796 + i) +
+         R"(,"sessionId":1,"song":")" + std::string(static_cast<size_t>(pad), 'x') + R"("})";
+}
+
+class StageTest : public ::testing::TestWithParam<std::tuple<size_t, int, bool>> {};
+
+// Lines that straddle read blocks, lines longer than a block and bad lines at block edges all
+// come out with the right line numbers, whatever the block size and thread count.
+TEST_P(StageTest, SplitsBlocksAtLineEnds) {
+  auto [block, threads, ordered] = GetParam();
+  testing::TempDir dir;
+  std::string expected_bad;
+  for (int f = 0; f < 3; ++f) {
+    std::string text;
+    for (int i = 0; i < 200; ++i) {
+      if (i % 37 == 5) {
+        text += "{\"broken\":\n";
+      } else {
+        text += EventLine(i, i % 50 == 0 ? 3000 : i % 7) + "\n";
+      }
+    }
+    if (f == 2) text.pop_back();  // no trailing newline
+    testing::WriteFile(dir / ("log/f" + std::to_string(f) + ".json"), text);
+  }
+  auto engine = engine::OpenDuckDb({":memory:", 1});
+  ASSERT_TRUE(engine.ok());
+  ASSERT_TRUE(CreateTables(**engine).ok());
+  auto loader = (*engine)->OpenBulkLoader(parse::StagingEventsSchema());
+  ASSERT_TRUE(loader.ok());
+  source::LocalSource source(dir / "log");
+  auto files = source.List();
+  ASSERT_TRUE(files.ok());
+  parse::CollectingSink sink;
+  StageOptions options;
+  options.block_bytes = block;
+  options.threads = threads;
+  options.batch_rows = 64;
+  StageHooks hooks;
+  hooks.ordered = ordered;
+  int64_t last_seq = -1;
+  bool in_order = true;
+  hooks.consume = [&](Chunk& chunk) -> Status {
+    for (size_t r = 0; r < chunk.raw->rows(); ++r) {
+      int64_t seq = chunk.raw->Int(18, r);  // event_seq: file index << 32 | line
+      if (seq <= last_seq) in_order = false;
+      last_seq = seq;
+    }
+    return (*loader)->Append(*chunk.raw);
+  };
+  auto stats = StageFiles(RawKind::kEvents, source, *files, sink, options, hooks);
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  ASSERT_TRUE((*loader)->Finish().ok());
+  if (ordered) {
+    EXPECT_TRUE(in_order) << "ordered staging delivered rows out of load order";
+  }
+  auto errors = sink.Take();
+  // Lines 6, 43, 80, 117, 154, 191 of each file are bad (i % 37 == 5).
+  EXPECT_EQ(stats->rejected, 18u);
+  EXPECT_EQ(stats->rows, 3u * 200 - 18);
+  ASSERT_EQ(errors.size(), 18u);
+  for (const auto& e : errors) {
+    EXPECT_EQ((e.line - 1) % 37, 5u) << e.file << ":" << e.line;
+  }
+  auto count = (*engine)->Query("select count(*), count(distinct ts) from staging_events");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->rows[0][0], std::to_string(3 * 200 - 18));
+}
+
+INSTANTIATE_TEST_SUITE_P(BlockSizes, StageTest,
+                         ::testing::Values(std::tuple<size_t, int, bool>{64, 1, false},
+                                           std::tuple<size_t, int, bool>{1000, 2, false},
+                                           std::tuple<size_t, int, bool>{4 << 20, 3, false},
+                                           std::tuple<size_t, int, bool>{64, 3, true},
+                                           std::tuple<size_t, int, bool>{1000, 2, true}));
+
+TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "songs/a.json", R"({"song_id":"S1","artist_id":"A1"})");
+  source::LocalSource source(dir / "songs");
+  auto files = source.List();
+  ASSERT_TRUE(files.ok());
+  files->push_back(source::SourceFile{dir / "songs/vanished.json", 10, 0, ""});
+  auto engine = engine::OpenDuckDb({":memory:", 1});
+  ASSERT_TRUE(CreateTables(**engine).ok());
+  parse::CollectingSink sink;
+  StageHooks hooks;
+  hooks.consume = [](Chunk&) -> Status { return Status::Ok(); };
+  auto stats = StageFiles(RawKind::kSongs, source, *files, sink, StageOptions{}, hooks);
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->rows, 1u);
+  auto errors = sink.Take();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 0u);
+  EXPECT_NE(errors[0].reason.find("cannot read file"), std::string::npos);
+}
+
+TEST(LocalSource, ListsJsonFilesSortedAndSkipsHidden) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "d/b/2.json", "{}");
+  testing::WriteFile(dir / "d/a/1.json", "{}");
+  testing::WriteFile(dir / "d/a/notes.txt", "x");
+  testing::WriteFile(dir / "d/.ipynb_checkpoints/3.json", "{}");
+  testing::WriteFile(dir / "d/a/.hidden.json", "{}");
+  source::LocalSource source(dir / "d");
+  auto files = source.List();
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].uri, dir / "d/a/1.json");
+  EXPECT_EQ((*files)[1].uri, dir / "d/b/2.json");
+  EXPECT_EQ((*files)[0].size, 2u);
+  source::LocalSource missing(dir / "nope");
+  auto none = missing.List();
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace sparkify::pipeline

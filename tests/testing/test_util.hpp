@@ -1,0 +1,41 @@
+// Shared helpers for tests: temp folders, running the sparkify binary, file writing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sparkify::testing {
+
+// A fresh temporary folder, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path`, creating parent folders.
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs build/sparkify with `args` (no shell), capturing stdout and stderr; `env` entries
+// ("NAME=value") are added to the environment.
+CommandResult RunSparkify(const std::vector<std::string>& args,
+                          const std::vector<std::string>& env = {});
+
+// ../shared/data/sparkify beside the repository.
+std::string SampleDataDir();
+
+}  // namespace sparkify::testing

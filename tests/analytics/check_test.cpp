@@ -79,6 +79,21 @@ TEST_P(CheckTest, CleanLoadPassesEveryRuleAndWarnsAboutTheLowMatchRate) {
   EXPECT_EQ(report.Count(CheckStatus::kPass), 24);
 }
 
+// The default direct transform builds the star without filling the staging tables.
+TEST_P(CheckTest, SkipsTheStagingRulesWhenTheLoadKeptNoStaging) {
+  Status loaded = testing::LoadSample(*engine_, /*keep_staging=*/false);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  const CheckReport report = Run();
+  for (const char* name :
+       {"not_empty.staging_events", "not_empty.staging_songs", "fact_rows_match_staging"}) {
+    ASSERT_NE(Find(report, name), nullptr) << name;
+    EXPECT_EQ(Find(report, name)->status, CheckStatus::kSkip) << name;
+  }
+  EXPECT_EQ(report.Count(CheckStatus::kSkip), 3);
+  EXPECT_EQ(report.Count(CheckStatus::kPass), 21);
+  EXPECT_EQ(report.Count(CheckStatus::kFail), 0);
+}
+
 TEST_P(CheckTest, MatchRateAboveTheFloorPasses) {
   CheckOptions options;
   options.min_match_rate = 0.0001;

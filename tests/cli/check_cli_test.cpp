@@ -32,9 +32,24 @@ TEST_F(CheckCliTest, CleanLoadExitsZeroWithOneLinePerCheck) {
   EXPECT_EQ(err_, "");
 }
 
+TEST_F(CheckCliTest, StagingRulesAreSkippedAfterALoadWithoutStaging) {
+  const std::string data = SampleDataDir();
+  ASSERT_EQ(RunCommand(Bin() + " etl" + target_ + " --songs " + data + "/song_data --events " +
+                           data + "/log_data",
+                       nullptr, &err_),
+            0)
+      << err_;
+  ASSERT_EQ(Sparkify("check --min-match-rate 0"), 0) << out_;
+  EXPECT_NE(out_.find("\nSKIP  fact_rows_match_staging "), std::string::npos) << out_;
+  EXPECT_NE(out_.find("checks: 22 passed, 3 skipped, 0 warnings, 0 failed, 0 errors\n"),
+            std::string::npos)
+      << out_;
+}
+
 TEST_F(CheckCliTest, WarningsFailTheRunWithFailOnWarn) {
   EXPECT_EQ(Sparkify("check --fail-on-warn"), 5);
-  EXPECT_NE(err_.find("1 of 25 data-quality checks failed (warnings count: --fail-on-warn)"),
+  EXPECT_NE(err_.find("1 of 25 data-quality checks failed (warnings count: "
+                      "--fail-on-warn)"),
             std::string::npos)
       << err_;
 }
@@ -59,7 +74,8 @@ TEST_F(CheckCliTest, DanglingForeignKeyExitsFiveNamingTheCheck) {
   ASSERT_NE(line, std::string::npos) << out_;
   EXPECT_EQ(
       out_.substr(out_.find("every", line), out_.find('\n', line + 1) - out_.find("every", line)),
-      "every fact_songplay.user_id that is not NULL is in dim_user.user_id: 1 failing row: "
+      "every fact_songplay.user_id that is not NULL is in "
+      "dim_user.user_id: 1 failing row: "
       "(songplay_id=7, user_id='ghost')");
   EXPECT_NE(err_.find("1 of 25 data-quality checks failed"), std::string::npos) << err_;
 }
@@ -72,12 +88,14 @@ TEST_F(CheckCliTest, EmptyTableExitsFive) {
 
 TEST_F(CheckCliTest, JsonOutputIsOneObjectPerCheck) {
   ASSERT_EQ(Sparkify("check --format json"), 0) << err_;
-  EXPECT_EQ(out_.rfind("[\n{\"check\":\"not_null.fact_songplay.songplay_id\",\"status\":\"PASS\","
+  EXPECT_EQ(out_.rfind("[\n{\"check\":\"not_null.fact_songplay.songplay_id\","
+                       "\"status\":\"PASS\","
                        "\"failing_rows\":0,",
                        0),
             0u)
       << out_;
-  EXPECT_NE(out_.find("{\"check\":\"match_rate\",\"status\":\"WARN\",\"failing_rows\":null,"),
+  EXPECT_NE(out_.find("{\"check\":\"match_rate\",\"status\":\"WARN\",\"failing_"
+                      "rows\":null,"),
             std::string::npos);
   EXPECT_EQ(Lines(out_), 27);
 }

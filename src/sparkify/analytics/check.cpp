@@ -27,6 +27,7 @@ struct PreparedCheck {
   std::string name;
   std::string description;
   std::string sql;  // returns the failing rows
+  bool needs_staging = false;
 };
 
 // A value for a one-line message: text quoted, cut, with line breaks shown as \n.
@@ -203,6 +204,8 @@ const char* CheckStatusName(CheckStatus status) {
   switch (status) {
     case CheckStatus::kPass:
       return "PASS";
+    case CheckStatus::kSkip:
+      return "SKIP";
     case CheckStatus::kWarn:
       return "WARN";
     case CheckStatus::kFail:
@@ -223,10 +226,23 @@ Result<CheckReport> RunChecks(engine::Engine& engine, const CheckOptions& option
   if (options.checks_dir) {
     SPARKIFY_ASSIGN_OR_RETURN(user_checks, ReadUserChecks(*options.checks_dir));
   }
+  // Staging tables that are both empty were not kept by the load; when they cannot even be
+  // counted, the staging checks run and say why.
+  Result<QueryResult> staging = ReadOnly<QueryResult>(
+      engine, [&] { return engine.Query(sql::StagingRowCounts(engine.dialect())); });
+  const bool staging_kept = !staging.ok() || staging->rows.empty() ||
+                            std::any_of(staging->rows[0].begin(), staging->rows[0].end(),
+                                        [](const ResultValue& v) { return v != ResultValue("0"); });
   CheckReport report;
   for (const sql::CheckQuery& q : sql::BuiltinCheckQueries(engine.dialect())) {
+    if (q.needs_staging && !staging_kept) {
+      report.outcomes.push_back(
+          {q.name, q.description, CheckStatus::kSkip, std::nullopt,
+           "the staging tables are empty (etl keeps them with --keep-staging or --transform sql)"});
+      continue;
+    }
     report.outcomes.push_back(
-        RunRowCheck(engine, {q.name, q.description, q.sql}, options.sample_rows));
+        RunRowCheck(engine, {q.name, q.description, q.sql, q.needs_staging}, options.sample_rows));
   }
   report.outcomes.push_back(RunMatchRate(engine, options));
   for (const PreparedCheck& check : user_checks) {
@@ -243,6 +259,7 @@ void WriteCheckLines(std::ostream& out, const CheckReport& report, bool color) {
     std::string padded = status + std::string(6 - status.size(), ' ');
     if (color) {
       const char* sgr = o.status == CheckStatus::kPass   ? "\x1b[32m"
+                        : o.status == CheckStatus::kSkip ? "\x1b[2m"
                         : o.status == CheckStatus::kWarn ? "\x1b[33m"
                                                          : "\x1b[31;1m";
       padded = sgr + status + "\x1b[0m" + std::string(6 - status.size(), ' ');
@@ -252,8 +269,11 @@ void WriteCheckLines(std::ostream& out, const CheckReport& report, bool color) {
     if (!o.detail.empty()) line += ": " + o.detail;
     out << line << '\n';
   }
-  out << fmt::format("checks: {} passed, {} warning{}, {} failed, {} error{}\n",
-                     report.Count(CheckStatus::kPass), report.Count(CheckStatus::kWarn),
+  const int skipped = report.Count(CheckStatus::kSkip);
+  out << fmt::format("checks: {} passed, {}{} warning{}, {} failed, {} error{}\n",
+                     report.Count(CheckStatus::kPass),
+                     skipped > 0 ? std::to_string(skipped) + " skipped, " : std::string(),
+                     report.Count(CheckStatus::kWarn),
                      report.Count(CheckStatus::kWarn) == 1 ? "" : "s",
                      report.Count(CheckStatus::kFail), report.Count(CheckStatus::kError),
                      report.Count(CheckStatus::kError) == 1 ? "" : "s");

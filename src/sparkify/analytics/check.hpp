@@ -10,6 +10,8 @@
 // Each check runs in its own read-only transaction that is rolled back, so a failing or
 // broken check cannot change data or stop the others. A check that cannot run (bad SQL, a
 // missing table) has status kError; that is different from a rule being broken (kFail).
+// The staging rules are skipped (kSkip) when both staging tables are empty, as after
+// `etl --transform direct` without --keep-staging.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +28,13 @@ namespace sparkify::analytics {
 
 enum class CheckStatus {
   kPass,
+  kSkip,   // does not apply to this warehouse (staging rules without staging tables)
   kWarn,   // a rule with warn severity is broken (the match rate, by default)
   kFail,   // a rule is broken
   kError,  // the check could not run
 };
 
-const char* CheckStatusName(CheckStatus status);  // "PASS", "WARN", "FAIL", "ERROR"
+const char* CheckStatusName(CheckStatus status);  // "PASS", "SKIP", "WARN", "FAIL", "ERROR"
 
 struct CheckOutcome {
   std::string name;         // "unique.dim_user.user_id", "match_rate", "custom.no_future_plays"
@@ -60,7 +63,8 @@ struct CheckReport {
 Result<CheckReport> RunChecks(engine::Engine& engine, const CheckOptions& options);
 
 // One line per check: "PASS  unique.dim_user.user_id  dim_user.user_id is unique", then a
-// summary line "checks: 24 passed, 1 warning, 0 failed, 0 errors".
+// summary line "checks: 24 passed, 1 warning, 0 failed, 0 errors" (", 3 skipped" after
+// "passed" when some were).
 void WriteCheckLines(std::ostream& out, const CheckReport& report, bool color);
 // The report as a result: check, status, failing_rows, description, detail (for --format
 // json|csv|table through analytics/format.hpp).

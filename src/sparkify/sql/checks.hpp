@@ -9,6 +9,11 @@
 //   dim_time_matches_fact       one dim_time row per distinct fact_songplay.start_time
 // The match rate is measured instead (MatchRateCounts) and compared with a floor by the
 // caller. Every text is the same on DuckDB, PostgreSQL and Redshift.
+//
+// The staging rules (not_empty.staging_*, fact_rows_match_staging) only mean something when
+// the load kept its staging tables: `etl --transform direct` (the default) fills them only
+// with --keep-staging. The caller asks StagingRowCounts first and skips them when both are
+// empty.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +26,17 @@
 namespace sparkify::sql {
 
 struct CheckQuery {
-  std::string name;         // "unique.dim_user.user_id"
-  std::string description;  // the rule, for a person: "dim_user.user_id is unique"
-  std::string sql;          // returns the failing rows
+  std::string name;            // "unique.dim_user.user_id"
+  std::string description;     // the rule, for a person: "dim_user.user_id is unique"
+  std::string sql;             // returns the failing rows
+  bool needs_staging = false;  // about the staging tables: skipped when they were not kept
 };
 
 // Every built-in check, in the order they are reported.
 std::vector<CheckQuery> BuiltinCheckQueries(Dialect dialect);
+
+// One row: staging_events, staging_songs (bigint row counts).
+std::string StagingRowCounts(Dialect dialect);
 
 // One row: plays (bigint), matched (bigint: plays with a song_id).
 std::string MatchRateCounts(Dialect dialect);

@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 data=$(cd "$data" && pwd)
 cd "$work"  # the page names its engine: duckdb:sample.duckdb, not a random temp path
 "$sparkify" -q create-tables --target duckdb:sample.duckdb
-"$sparkify" -q etl --target duckdb:sample.duckdb --songs "$data/song_data" \
+"$sparkify" -q etl --keep-staging --target duckdb:sample.duckdb --songs "$data/song_data" \
   --events "$data/log_data" >/dev/null
 "$sparkify" -q report --target duckdb:sample.duckdb --now 2018-12-01T00:00:00Z \
   --out report.html

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/check_options.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/target_options.hpp"
@@ -23,6 +24,8 @@ struct EtlFlags {
   bool timings = false;
   std::string transform = "direct";
   bool keep_staging = false;
+  bool check = false;
+  CheckFlags checks;
   bool dry_run = false;
   bool no_sign_request = false;
   std::optional<std::string> endpoint_url;
@@ -127,6 +130,13 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
                     {"row_count", engine::ValueKind::kInteger}};
   for (const auto& c : report->counts) counts.rows.push_back({c.table, std::to_string(c.rows)});
   analytics::WriteResult(std::cout, counts, *format, {log::StdoutColorEnabled()});
+  if (flags.check) {
+    // The load is committed first: a failed check exits 5 and leaves the data for inspection.
+    // Check lines go to stderr so stdout keeps only the row counts in --format.
+    std::cout.flush();
+    return RunChecksCommand(**engine, *settings, flags.checks, CheckOutput::kLines, std::cerr,
+                            log::ColorEnabled());
+  }
   return kExitOk;
 }
 
@@ -171,6 +181,9 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                 "(the sql transform always does)");
   cmd->add_flag("--timings", flags->timings,
                 "Print per-phase timings (PHASE name seconds) on stderr");
+  cmd->add_flag("--check", flags->check,
+                "After loading, run `sparkify check` (lines on stderr; exit 5 when a check fails)");
+  AddCheckOptions(*cmd, flags->checks);
   cmd->callback(
       [&global, &run, flags] { run = [&global, flags] { return RunEtlCommand(global, *flags); }; });
 }

@@ -28,5 +28,7 @@ void AddCreateTablesCommand(CLI::App& app, GlobalOptions& global, CommandRunner&
 void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddQueryCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddGenerateCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
+void AddReportCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
+void AddCheckCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 
 }  // namespace sparkify::cli

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   AddEtlCommand(app, global, run);
   AddQueryCommand(app, global, run);
   AddGenerateCommand(app, global, run);
+  AddReportCommand(app, global, run);
+  AddCheckCommand(app, global, run);
 
   try {
     app.parse(argc, argv);

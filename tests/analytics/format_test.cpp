@@ -538,6 +538,61 @@ TEST(WriteJsonTest, EscapesKeys) {
   EXPECT_EQ(Json(result), "[\n{\"say \\\"hi\\\"\":1,\"a\\\\b\\n\":\"x\"}\n]\n");
 }
 
+// --- catalog-shaped results with awkward values (issue #7) -----------------------------------
+
+// top_songs-like rows: markup characters, quotes, accents, a CJK title, a NULL artist and a
+// NULL count.
+QueryResult AwkwardSongs() {
+  return MakeResult(
+      {{"title", ValueKind::kText}, {"artist", ValueKind::kText}, {"plays", ValueKind::kInteger}},
+      {{"Rock & Roll <Live>", "Ana & the <Tags>", "12"},
+       {"Jóga", "Björk", "3"},
+       {"東京", "Quiet \"Q\", Jr.", "1"},
+       {"", std::nullopt, std::nullopt}});
+}
+
+TEST(WriteTableTest, AlignsAwkwardCatalogRowsByDisplayWidth) {
+  EXPECT_EQ(Table(AwkwardSongs()),
+            " title              | artist           | plays\n"
+            "--------------------+------------------+-------\n"
+            " Rock & Roll <Live> | Ana & the <Tags> |    12\n"
+            " Jóga               | Björk            |     3\n"
+            " 東京               | Quiet \"Q\", Jr.   |     1\n"
+            "                    | NULL             |  NULL\n"
+            "(4 rows)\n");
+}
+
+TEST(WriteCsvTest, QuotesAwkwardCatalogRowsPerRfc4180) {
+  EXPECT_EQ(Csv(AwkwardSongs()),
+            "title,artist,plays\r\n"
+            "Rock & Roll <Live>,Ana & the <Tags>,12\r\n"
+            "Jóga,Björk,3\r\n"
+            "東京,\"Quiet \"\"Q\"\", Jr.\",1\r\n"
+            "\"\",,\r\n");
+}
+
+TEST(WriteJsonTest, WritesAwkwardCatalogRowsWithNumbersAsNumbersAndNullAsNull) {
+  EXPECT_EQ(Json(AwkwardSongs()),
+            "[\n"
+            "{\"title\":\"Rock & Roll <Live>\",\"artist\":\"Ana & the <Tags>\",\"plays\":12},\n"
+            "{\"title\":\"Jóga\",\"artist\":\"Björk\",\"plays\":3},\n"
+            "{\"title\":\"東京\",\"artist\":\"Quiet \\\"Q\\\", Jr.\",\"plays\":1},\n"
+            "{\"title\":\"\",\"artist\":null,\"plays\":null}\n"
+            "]\n");
+}
+
+TEST(WriteJsonTest, WritesShareAndTimestampColumnsAsNumberAndString) {
+  const QueryResult result =
+      MakeResult({{"share", ValueKind::kFloat},
+                  {"upgraded_at", ValueKind::kTimestamp},
+                  {"day", ValueKind::kDate}},
+                 {{"0.0001466275659824047", "2018-11-05 21:00:00.000", "2018-11-05"},
+                  {"-1e-05", std::nullopt, std::nullopt}});
+  EXPECT_EQ(Json(result),
+            "[\n{\"share\":0.0001466275659824047,\"upgraded_at\":\"2018-11-05 21:00:00.000\","
+            "\"day\":\"2018-11-05\"},\n{\"share\":-1e-05,\"upgraded_at\":null,\"day\":null}\n]\n");
+}
+
 // --- WriteResult -----------------------------------------------------------------------------
 
 TEST(WriteResultTest, DispatchesToTheChosenFormat) {

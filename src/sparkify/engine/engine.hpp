@@ -46,6 +46,10 @@ class Engine {
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;
+  // Begins a transaction in which the engine itself refuses writes where it can (DuckDB and
+  // PostgreSQL: BEGIN TRANSACTION READ ONLY). Callers end it with Rollback(). The default is a
+  // plain Begin(): an engine without a read-only mode still has its writes rolled back.
+  virtual Status BeginReadOnly() { return Begin(); }
 };
 
 }  // namespace sparkify::engine

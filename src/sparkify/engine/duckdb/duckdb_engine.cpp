@@ -403,6 +403,11 @@ class DuckDbEngine final : public Engine {
     in_transaction_ = true;
     return Status::Ok();
   }
+  Status BeginReadOnly() override {
+    SPARKIFY_RETURN_IF_ERROR(Execute("begin transaction read only"));
+    in_transaction_ = true;
+    return Status::Ok();
+  }
   Status Commit() override {
     in_transaction_ = false;
     return Execute("commit");

@@ -25,6 +25,12 @@ Status PostgresEngine::Begin() {
   return Status::Ok();
 }
 
+Status PostgresEngine::BeginReadOnly() {
+  SPARKIFY_RETURN_IF_ERROR(connection_.Execute("begin transaction read only"));
+  in_transaction_ = true;
+  return Status::Ok();
+}
+
 Status PostgresEngine::Commit() {
   in_transaction_ = false;
   SPARKIFY_ASSIGN_OR_RETURN(std::string tag, connection_.Command("commit"));

@@ -44,6 +44,9 @@ class PostgresEngine : public Engine {
   // which PostgreSQL does silently for a transaction that saw an error.
   Status Commit() override;
   Status Rollback() override;
+  // BEGIN TRANSACTION READ ONLY: the server refuses writes (also in data-modifying CTEs and
+  // volatile functions such as nextval). Redshift accepts the same statement.
+  Status BeginReadOnly() override;
 
  protected:
   PgConnection& connection() { return connection_; }

@@ -37,3 +37,13 @@ fi
 if [ "${SPARKIFY_FUZZ_SECONDS:-60}" != "0" ]; then
   ./scripts/fuzz.sh "${SPARKIFY_FUZZ_SECONDS:-60}"
 fi
+
+# Benchmark smoke run: the bench script still works and sparkify's counts agree with the peers'
+# (a tiny set; the real numbers are in docs/BENCHMARKS.md, measured with bench/run_bench.sh M L).
+if [ "${SPARKIFY_BENCH_SMOKE:-1}" = "1" ]; then
+  smoke_log=$(mktemp)
+  RUNS=1 PEERS="simdjson-t1 duck-ndjson-t1" BENCH_DATA=$(mktemp -d) OUT=$(mktemp -d) \
+    bench/run_bench.sh S >"$smoke_log" 2>&1 || { cat "$smoke_log"; exit 1; }
+  grep -q '^Agreement: all peers agree' "$smoke_log" || { cat "$smoke_log"; echo "bench smoke: counts disagree" >&2; exit 1; }
+  echo "bench smoke: sparkify and the peers agree on every count"
+fi

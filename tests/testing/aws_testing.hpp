@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "testing/test_util.hpp"
+
 namespace sparkify::testing {
 
 std::string ReadFileOrDie(const std::filesystem::path& path);
@@ -41,14 +43,10 @@ std::string UniqueBucket(const std::string& stem);
 
 // Temporary folders: TempDir in testing/test_util.hpp.
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ProcessResult = CommandResult;
 // Runs `argv` (argv[0] an absolute path) with `env` added to (or, for nullopt values, removed
 // from) this process's environment; captures stdout and stderr.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::optional<std::string>>& env = {});
+                         const std::map<std::string, std::optional<std::string>>& env);
 
 }  // namespace sparkify::testing

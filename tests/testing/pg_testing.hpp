@@ -17,6 +17,7 @@
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/engine/query_result.hpp"
 #include "sparkify/sql/bulk_load.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::sql {
 // Readable test parameters ("binary" rather than a byte dump).
@@ -85,11 +86,7 @@ class ScratchDir {
 
 void WriteTextFile(const std::string& path, const std::string& content);
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using CliResult = CommandResult;
 
 // Runs build/sparkify with `args` (no shell), stdout and stderr captured. `env` entries
 // ("NAME=value") are added to (or replace) the environment; "NAME" alone removes it.

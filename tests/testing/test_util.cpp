@@ -41,8 +41,8 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-CommandResult RunSparkify(const std::vector<std::string>& args,
-                          const std::vector<std::string>& env) {
+CommandResult RunProcess(const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -51,19 +51,27 @@ CommandResult RunSparkify(const std::vector<std::string>& args,
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
   posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
-  std::vector<std::string> argv_storage{SPARKIFY_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<std::string> argv_storage = args;
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // glibc's getenv returns the first match, so an override must replace, not append.
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
-  env_storage.insert(env_storage.end(), env.begin(), env.end());
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    bool replaced = false;
+    for (const std::string& change : env) replaced = replaced || name_of(change) == name_of(entry);
+    if (!replaced) env_storage.push_back(entry);
+  }
+  for (const std::string& change : env) {
+    if (change.find('=') != std::string::npos) env_storage.push_back(change);
+  }
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid;
-  int rc = posix_spawn(&pid, SPARKIFY_BINARY, &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawn(&pid, argv_storage[0].c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -90,6 +98,13 @@ CommandResult RunSparkify(const std::vector<std::string>& args,
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+CommandResult RunSparkify(const std::vector<std::string>& args,
+                          const std::vector<std::string>& env) {
+  std::vector<std::string> argv{SPARKIFY_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, env);
 }
 
 std::string SampleDataDir() {

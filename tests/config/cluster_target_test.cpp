@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "sparkify/config/target.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::config {
 namespace {
@@ -13,29 +14,7 @@ IniFile Cfg(std::string_view text) {
   return cfg.ok() ? std::move(cfg).value() : IniFile();
 }
 
-// Sets (or unsets, for nullptr) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using testing::ScopedEnvVar;
 
 TEST(PostgresTargetTest, UrisAndKeyValueStringsArePostgres) {
   for (const char* uri : {"postgresql://u@h/db", "postgres://h", "host=h dbname=d"}) {
@@ -58,7 +37,7 @@ TEST(PostgresTargetTest, BareSchemeMeansTheClusterSection) {
 }
 
 TEST(ClusterConnInfoTest, MapsEveryKeyAndQuotesValues) {
-  ScopedEnv a("PGHOST", nullptr), b("PGPORT", nullptr), c("PGDATABASE", nullptr),
+  ScopedEnvVar a("PGHOST", nullptr), b("PGPORT", nullptr), c("PGDATABASE", nullptr),
       d("PGUSER", nullptr), e("PGPASSWORD", nullptr);
   IniFile cfg =
       Cfg("[CLUSTER]\nhost = dwh.example.com\nDB_NAME = dev\nDB_USER = awsuser\n"
@@ -71,7 +50,7 @@ TEST(ClusterConnInfoTest, MapsEveryKeyAndQuotesValues) {
 }
 
 TEST(ClusterConnInfoTest, EnvironmentWinsOverTheFile) {
-  ScopedEnv a("PGHOST", nullptr), b("PGPORT", nullptr), c("PGDATABASE", nullptr),
+  ScopedEnvVar a("PGHOST", nullptr), b("PGPORT", nullptr), c("PGDATABASE", nullptr),
       d("PGUSER", "from_env"), e("PGPASSWORD", "env_secret");
   IniFile cfg = Cfg("[CLUSTER]\nHOST = h\nDB_USER = file_user\nDB_PASSWORD = file_secret\n");
   auto conninfo = ClusterConnInfo(cfg, "dwh.cfg");

@@ -4,33 +4,12 @@
 #include <stdlib.h>
 
 #include "sparkify/config/target.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::config {
 namespace {
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    const char* old = getenv(name);
-    if (old) old_ = old;
-    if (value) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using testing::ScopedEnvVar;
 
 SettingsResolver Resolver(const std::string& text) {
   auto ini = IniFile::Parse(text, "dwh.cfg");
@@ -40,7 +19,7 @@ SettingsResolver Resolver(const std::string& text) {
 
 TEST(Settings, FlagBeatsEnvBeatsFileBeatsDefault) {
   SettingsResolver r = Resolver("[S3]\nSONG_DATA = 's3://bucket/songs'\n");
-  ScopedEnv env("SPARKIFY_SONGS", "/from/env");
+  ScopedEnvVar env("SPARKIFY_SONGS", "/from/env");
   Resolved flag =
       r.Get(std::string("/from/flag"), "--songs", "SPARKIFY_SONGS", "S3", "SONG_DATA", "dflt");
   EXPECT_EQ(flag.value, "/from/flag");
@@ -48,7 +27,7 @@ TEST(Settings, FlagBeatsEnvBeatsFileBeatsDefault) {
   Resolved from_env = r.Get(std::nullopt, "--songs", "SPARKIFY_SONGS", "S3", "SONG_DATA", "dflt");
   EXPECT_EQ(from_env.value, "/from/env");
   EXPECT_EQ(from_env.origin, "$SPARKIFY_SONGS");
-  ScopedEnv cleared("SPARKIFY_SONGS", nullptr);
+  ScopedEnvVar cleared("SPARKIFY_SONGS", nullptr);
   Resolved from_file = r.Get(std::nullopt, "--songs", "SPARKIFY_SONGS", "s3", "song_data", "dflt");
   EXPECT_EQ(from_file.value, "s3://bucket/songs");  // quotes removed, case-insensitive keys
   EXPECT_EQ(from_file.origin, "dwh.cfg [s3] song_data");
@@ -59,7 +38,7 @@ TEST(Settings, FlagBeatsEnvBeatsFileBeatsDefault) {
 
 TEST(Settings, EmptyEnvAndEmptyFileValuesFallThrough) {
   SettingsResolver r = Resolver("[CLUSTER]\nHOST=''\n");
-  ScopedEnv env("SPARKIFY_TARGET", "");
+  ScopedEnvVar env("SPARKIFY_TARGET", "");
   Resolved v = r.Get(std::nullopt, "--target", "SPARKIFY_TARGET", "CLUSTER", "HOST", "x");
   EXPECT_EQ(v.value, "x");
 }

@@ -107,6 +107,23 @@ CommandResult RunSparkify(const std::vector<std::string>& args,
   return RunProcess(argv, env);
 }
 
+ScopedEnvVar::ScopedEnvVar(const char* name, const char* value) : name_(name) {
+  if (const char* old = getenv(name)) old_ = old;
+  if (value != nullptr) {
+    setenv(name, value, 1);
+  } else {
+    unsetenv(name);
+  }
+}
+
+ScopedEnvVar::~ScopedEnvVar() {
+  if (old_) {
+    setenv(name_.c_str(), old_->c_str(), 1);
+  } else {
+    unsetenv(name_.c_str());
+  }
+}
+
 std::string SampleDataDir() {
   return (std::filesystem::path(SPARKIFY_SOURCE_DIR) / ".." / "shared" / "data" / "sparkify")
       .lexically_normal()

@@ -1,6 +1,7 @@
 // Shared helpers for tests: temp folders, running the sparkify binary, file writing.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,19 @@ CommandResult RunProcess(const std::vector<std::string>& argv,
 // RunProcess of build/sparkify with `args`.
 CommandResult RunSparkify(const std::vector<std::string>& args,
                           const std::vector<std::string>& env = {});
+
+// Sets (or, for nullptr, unsets) an environment variable for one scope, then restores it.
+class ScopedEnvVar {
+ public:
+  ScopedEnvVar(const char* name, const char* value);
+  ~ScopedEnvVar();
+  ScopedEnvVar(const ScopedEnvVar&) = delete;
+  ScopedEnvVar& operator=(const ScopedEnvVar&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
 
 // ../shared/data/sparkify beside the repository.
 std::string SampleDataDir();

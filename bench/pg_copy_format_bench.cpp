@@ -47,8 +47,8 @@ std::vector<std::unique_ptr<ColumnBatch>> ParseSample(const std::string& log_dir
     const size_t size = text.size();
     text.resize(size + parse::kPadding);
     auto batch = std::make_unique<ColumnBatch>(parse::StagingEventsSchema());
-    parser.ParseEventLines(entry.path().string(), batches.size(), text.data(), size, text.size(), 1, 0, *batch,
-                           sink);
+    parser.ParseEventLines(entry.path().string(), batches.size(), text.data(), size, text.size(), 1,
+                           0, *batch, sink);
     batches.push_back(std::move(batch));
   }
   return batches;

@@ -52,7 +52,8 @@ int RunQueryCommand(const GlobalOptions& global, const QueryFlags& flags) {
     return ReportError(Error::InvalidArgument(
         "give either a query name or --sql TEXT (see `sparkify query --list`)"));
   }
-  if (flags.limit && *flags.limit < 0) return ReportError(Error::InvalidArgument("--limit must be >= 0"));
+  if (flags.limit && *flags.limit < 0)
+    return ReportError(Error::InvalidArgument("--limit must be >= 0"));
   if (flags.sql) {
     Status read_only = sql::CheckReadOnlyStatement(*flags.sql);
     if (!read_only.ok()) return ReportError(read_only.error());
@@ -71,9 +72,12 @@ int RunQueryCommand(const GlobalOptions& global, const QueryFlags& flags) {
   if (!threads.ok()) return ReportError(threads.error());
   auto engine = OpenTarget(*settings, flags.target, *threads);
   if (!engine.ok()) return ReportError(engine.error());
-  std::string text = named ? sql::RenderNamedQuery(*named, (*engine)->dialect(), flags.limit) : *flags.sql;
+  std::string text =
+      named ? sql::RenderNamedQuery(*named, (*engine)->dialect(), flags.limit) : *flags.sql;
   auto result = QueryReadOnly(**engine, text);
-  if (!result.ok()) return ReportError(Error(result.error()).WithContext(named ? std::string(named->name) : "query"));
+  if (!result.ok())
+    return ReportError(
+        Error(result.error()).WithContext(named ? std::string(named->name) : "query"));
   if (!named && flags.limit && *flags.limit > 0 &&
       result->rows.size() > static_cast<size_t>(*flags.limit)) {
     result->rows.resize(static_cast<size_t>(*flags.limit));

@@ -342,6 +342,31 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   return plan;
 }
 
+std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options) {
+  sql::RenderOptions render;
+  render.table_attributes = options.table_attributes;
+  render.values = {{"songs", sql::QuoteLiteral(options.songs)},
+                   {"events", sql::QuoteLiteral(options.events)},
+                   {"jsonpaths", sql::QuoteLiteral(options.jsonpaths)},
+                   {"iam_role", sql::QuoteLiteral(options.iam_role_arn)},
+                   {"region", sql::QuoteLiteral(options.region)},
+                   {"max_errors", std::to_string(options.max_errors)}};
+  std::vector<EtlStep> steps;
+  auto statement = [&](sql::Stmt stmt, std::string name = "") {
+    steps.push_back({name.empty() ? std::string(sql::StmtName(stmt)) : std::move(name),
+                     sql::Render(stmt, sql::Dialect::kRedshift, render), ""});
+  };
+  for (sql::Stmt stmt : sql::CreateTablesStatements()) statement(stmt);
+  statement(sql::Stmt::kCopyStagingSongs);
+  render.values["table"] = sql::QuoteLiteral("staging_songs");
+  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_songs");
+  statement(sql::Stmt::kCopyStagingEvents);
+  render.values["table"] = sql::QuoteLiteral("staging_events");
+  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_events");
+  for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);
+  return steps;
+}
+
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {
   SPARKIFY_ASSIGN_OR_RETURN(
       engine::QueryResult result,

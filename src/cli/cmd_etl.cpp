@@ -178,7 +178,14 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto engine = OpenTarget(*settings, flags.target, *threads);
   if (!engine.ok()) return ReportError(engine.error());
 
-  auto report = pipeline::RunEtl(**engine, options);
+  Result<pipeline::EtlReport> report = Error::Internal("etl did not run");
+  if ((*engine)->dialect() == sql::Dialect::kRedshift) {
+    auto load = RedshiftLoad(*settings, options);
+    if (!load.ok()) return ReportError(Error(load.error()).WithContext("etl"));
+    report = pipeline::RunRedshiftEtl(**engine, *load);
+  } else {
+    report = pipeline::RunEtl(**engine, options);
+  }
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
   log::Info(fmt::format(
       "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,

@@ -367,6 +367,44 @@ std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options) {
   return steps;
 }
 
+Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options) {
+  EtlReport report;
+  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
+  auto run = [&]() -> Status {
+    for (const EtlStep& step : PlanRedshiftEtl(options)) {
+      Phase phase(report.timings, step.name);
+      log::Verbose("redshift: " + step.name);
+      Status s = engine.Execute(step.sql);
+      if (!s.ok()) return s.take_error().WithContext(step.name);
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(
+        engine::QueryResult errors,
+        engine.Query(sql::Render(sql::Stmt::kSelectLoadErrors, sql::Dialect::kRedshift)));
+    for (const auto& row : errors.rows) {
+      parse::LoadError e;
+      e.table = row[0].value_or("");
+      e.file = row[1].value_or("");
+      e.line = row[2] ? std::stoull(*row[2]) : 0;
+      e.reason = row[3].value_or("");
+      e.excerpt = row[4].value_or("");
+      report.load_errors.push_back(std::move(e));
+    }
+    SummariseLoadErrors(report.load_errors);
+    return engine.Commit();
+  };
+  Status s = run();
+  if (!s.ok()) {
+    (void)engine.Rollback();
+    return s.take_error();
+  }
+  SPARKIFY_ASSIGN_OR_RETURN(report.counts, CountRows(engine));
+  for (const TableCount& c : report.counts) {
+    if (c.table == "staging_songs") report.songs.rows = static_cast<uint64_t>(c.rows);
+    if (c.table == "staging_events") report.events.rows = static_cast<uint64_t>(c.rows);
+  }
+  return report;
+}
+
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {
   SPARKIFY_ASSIGN_OR_RETURN(
       engine::QueryResult result,

@@ -85,6 +85,10 @@ struct RedshiftLoadOptions {
 // Every step, in order, inside one transaction (nothing is listed: the cluster reads S3).
 std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options);
 
+// Runs PlanRedshiftEtl's steps on `engine` (a RedshiftEngine) in one transaction, reads back
+// the records COPY rejected (load_errors, from sys_load_error_detail) and the row counts.
+Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options);
+
 // Row counts of every sparkify table.
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine);
 

@@ -205,6 +205,12 @@ where query_id = pg_last_copy_id()
 order by trim(file_name), line_number
 )sql";
 
+constexpr std::string_view kSelectLoadErrors = R"sql(
+select table_name, file, line, reason, excerpt
+from load_errors
+order by table_name, file, line
+)sql";
+
 // --- transform: staging -> star ---------------------------------------------------------------
 // Every rule below is deterministic, so every engine builds the same star row for row.
 // Orderings name NULLS LAST explicitly because engines differ in their defaults.
@@ -477,6 +483,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kCopyStagingSongs, "copy_staging_songs", kCopyStagingSongs},
     Entry{Stmt::kCopyStagingEvents, "copy_staging_events", kCopyStagingEvents},
     Entry{Stmt::kInsertCopyErrors, "insert_copy_errors", kInsertCopyErrors},
+    Entry{Stmt::kSelectLoadErrors, "select_load_errors", kSelectLoadErrors},
 };
 
 constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong, Stmt::kInsertDimUser,

@@ -37,6 +37,7 @@ enum class Stmt {
   kCopyStagingSongs,
   kCopyStagingEvents,
   kInsertCopyErrors,  // sys_load_error_detail of the last COPY -> load_errors
+  kSelectLoadErrors,  // table_name, file, line, reason, excerpt of every load error
 };
 
 struct RenderOptions {

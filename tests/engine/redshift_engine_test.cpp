@@ -29,12 +29,13 @@ class ScriptedEngine : public Engine {
  public:
   std::vector<std::string> log;
   std::string fail_on;
+  std::string message = "Load into table 'staging_events' failed: S3 access denied";
   sql::Dialect dialect() const override { return sql::Dialect::kRedshift; }
   std::string Describe() const override { return "scripted"; }
   Status Execute(std::string_view sql) override {
     log.emplace_back(sql);
     if (!fail_on.empty() && sql.find(fail_on) != std::string_view::npos) {
-      return Error::Engine("Load into table 'staging_events' failed");
+      return Error::Engine(message);
     }
     return Status::Ok();
   }
@@ -102,6 +103,18 @@ TEST(RedshiftEtlTest, RunsEveryStepInOneTransactionAndReadsLoadErrorsBack) {
   EXPECT_EQ(report->songs.rows, 3u);
 }
 
+TEST(RedshiftEtlTest, TooManyBadRecordsIsExitCodeFour) {
+  ScriptedEngine engine;
+  engine.fail_on = "copy staging_songs";
+  engine.message =
+      "Load into table 'staging_songs' failed. Check 'sys_load_error_detail' system table for "
+      "details.";
+  auto report = pipeline::RunRedshiftEtl(engine, Options());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code(), ErrorCode::kTooManyLoadErrors) << report.error().ToString();
+  EXPECT_EQ(engine.log.back(), "ROLLBACK");
+}
+
 TEST(RedshiftEtlTest, AFailedCopyRollsBackAndNamesTheStep) {
   ScriptedEngine engine;
   engine.fail_on = "copy staging_events";
@@ -109,6 +122,7 @@ TEST(RedshiftEtlTest, AFailedCopyRollsBackAndNamesTheStep) {
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.error().ToString().find("copy_staging_events"), std::string::npos)
       << report.error().ToString();
+  EXPECT_EQ(report.error().code(), ErrorCode::kEngine);
   EXPECT_EQ(engine.log.back(), "ROLLBACK");
 }
 

@@ -375,7 +375,20 @@ Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptio
       Phase phase(report.timings, step.name);
       log::Verbose("redshift: " + step.name);
       Status s = engine.Execute(step.sql);
-      if (!s.ok()) return s.take_error().WithContext(step.name);
+      if (s.ok()) continue;
+      // COPY fails as a whole when more records than MAXERROR are bad; Redshift then points
+      // at its load-error tables ("Check 'sys_load_error_detail'", formerly stl_load_errors).
+      const std::string& m = s.error().message();
+      if (step.name.starts_with("copy_") && (m.find("sys_load_error_detail") != std::string::npos ||
+                                             m.find("stl_load_errors") != std::string::npos)) {
+        Error e(ErrorCode::kTooManyLoadErrors,
+                "more than " + std::to_string(options.max_errors) +
+                    " bad records (--max-errors; COPY MAXERROR); nothing was committed. "
+                    "Redshift says: " +
+                    m);
+        return e.WithContext(step.name);
+      }
+      return s.take_error().WithContext(step.name);
     }
     SPARKIFY_ASSIGN_OR_RETURN(
         engine::QueryResult errors,

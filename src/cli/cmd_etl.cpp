@@ -1,7 +1,9 @@
 // sparkify etl: stage raw JSON, build the star schema, print every table's row count.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <iostream>
+#include <map>
 
 #include "cli/check_options.hpp"
 #include "cli/command.hpp"
@@ -10,6 +12,7 @@
 #include "sparkify/analytics/format.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/pipeline/etl.hpp"
+#include "sparkify/sql/catalog.hpp"
 #include "sparkify/sql/dialect.hpp"
 
 namespace sparkify::cli {
@@ -60,6 +63,60 @@ void PrintPlan(const pipeline::EtlPlan& plan, const pipeline::EtlOptions& option
   std::cout << "\ncommit;\n";
 }
 
+// Redshift's load settings: the S3 locations, the JSONPaths file, the cluster's role, the
+// bucket region and the per-table attribute overrides ([REDSHIFT] <TABLE>_DIST).
+Result<pipeline::RedshiftLoadOptions> RedshiftLoad(const config::SettingsResolver& settings,
+                                                   const pipeline::EtlOptions& options) {
+  pipeline::RedshiftLoadOptions load;
+  load.songs = options.songs;
+  load.events = options.events;
+  for (const std::string* uri : {&load.songs, &load.events}) {
+    if (!uri->starts_with("s3://")) {
+      return Error::InvalidArgument("Redshift loads from S3 only: \"" + *uri +
+                                    "\" is not an s3:// location");
+    }
+  }
+  auto need = [&settings](const char* env, const char* section, const char* key,
+                          std::optional<std::string> fallback) -> Result<std::string> {
+    config::Resolved r = settings.Get(std::nullopt, "", env, section, key, fallback);
+    if (!r.value || r.value->empty()) {
+      return Error::Config(std::string("Redshift needs ") + section + " " + key + " in " +
+                           settings.cfg_name() + " (or $" + env + ")");
+    }
+    return *r.value;
+  };
+  SPARKIFY_ASSIGN_OR_RETURN(load.jsonpaths,
+                            need("SPARKIFY_LOG_JSONPATH", "S3", "LOG_JSONPATH", std::nullopt));
+  SPARKIFY_ASSIGN_OR_RETURN(load.iam_role_arn,
+                            need("SPARKIFY_IAM_ROLE_ARN", "IAM_ROLE", "ARN", std::nullopt));
+  SPARKIFY_ASSIGN_OR_RETURN(load.region,
+                            need("SPARKIFY_S3_REGION", "S3", "REGION", std::string("us-west-2")));
+  load.max_errors = options.max_errors.value_or(100000);  // Redshift's largest MAXERROR
+  std::map<std::string, std::string> overrides;
+  for (const std::string& key : settings.cfg().Keys("REDSHIFT")) {
+    std::string lower;
+    for (char c : key)
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (!lower.ends_with("_dist")) continue;
+    overrides[lower.substr(0, lower.size() - 5)] = settings.cfg().Get("REDSHIFT", key).value_or("");
+  }
+  SPARKIFY_ASSIGN_OR_RETURN(load.table_attributes, sql::RedshiftTableAttributes(overrides));
+  return load;
+}
+
+void PrintRedshiftPlan(const std::vector<pipeline::EtlStep>& steps) {
+  std::cout << "-- sparkify etl --dry-run: nothing is loaded or changed\n"
+               "-- the cluster reads S3 itself (COPY); steps, in one transaction, for redshift:\n"
+               "begin;\n";
+  for (const auto& step : steps) {
+    std::string_view sql = step.sql;
+    while (!sql.empty() && (sql.front() == '\n' || sql.front() == ' ')) sql.remove_prefix(1);
+    while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.remove_suffix(1);
+    std::cout << "\n-- " << step.name << '\n' << sql << (sql.ends_with(';') ? "\n" : ";\n");
+  }
+  std::cout << "\ncommit;\n";
+}
+
 int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto settings = LoadSettings(global);
   if (!settings.ok()) return ReportError(settings.error());
@@ -104,6 +161,12 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   if (flags.dry_run) {
     auto dialect = ResolveDialect(*settings, flags.target);
     if (!dialect.ok()) return ReportError(dialect.error());
+    if (*dialect == sql::Dialect::kRedshift) {
+      auto load = RedshiftLoad(*settings, options);
+      if (!load.ok()) return ReportError(Error(load.error()).WithContext("etl --dry-run"));
+      PrintRedshiftPlan(pipeline::PlanRedshiftEtl(*load));
+      return kExitOk;
+    }
     auto plan = pipeline::PlanEtl(options, *dialect);
     if (!plan.ok()) return ReportError(Error(plan.error()).WithContext("etl --dry-run"));
     PrintPlan(*plan, options, *dialect);
@@ -115,7 +178,14 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto engine = OpenTarget(*settings, flags.target, *threads);
   if (!engine.ok()) return ReportError(engine.error());
 
-  auto report = pipeline::RunEtl(**engine, options);
+  Result<pipeline::EtlReport> report = Error::Internal("etl did not run");
+  if ((*engine)->dialect() == sql::Dialect::kRedshift) {
+    auto load = RedshiftLoad(*settings, options);
+    if (!load.ok()) return ReportError(Error(load.error()).WithContext("etl"));
+    report = pipeline::RunRedshiftEtl(**engine, *load);
+  } else {
+    report = pipeline::RunEtl(**engine, options);
+  }
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
   log::Info(fmt::format(
       "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,

@@ -30,5 +30,6 @@ void AddQueryCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddGenerateCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddReportCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
+void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 
 }  // namespace sparkify::cli

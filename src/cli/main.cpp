@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   AddGenerateCommand(app, global, run);
   AddReportCommand(app, global, run);
   AddCheckCommand(app, global, run);
+  AddClusterCommand(app, global, run);
 
   try {
     app.parse(argc, argv);

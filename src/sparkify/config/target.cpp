@@ -20,6 +20,9 @@ Result<Target> ParseTarget(std::string_view uri) {
       (uri.find('=') != std::string_view::npos && uri.find("://") == std::string_view::npos)) {
     return Target{Target::Kind::kPostgres, std::string(uri), false};
   }
+  if (uri == "redshift:") {
+    return Target{Target::Kind::kRedshift, "", /*from_cluster_section=*/true};
+  }
   if (uri.starts_with("redshift://")) {
     return Target{Target::Kind::kRedshift, std::string(uri), false};
   }

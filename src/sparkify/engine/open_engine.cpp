@@ -2,6 +2,7 @@
 
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "sparkify/engine/postgres/postgres_engine.hpp"
+#include "sparkify/engine/redshift/redshift_engine.hpp"
 
 namespace sparkify::engine {
 
@@ -16,7 +17,10 @@ Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
       }
       return OpenPostgres(PostgresOptions{target.location, options.pg_copy_format});
     case config::Target::Kind::kRedshift:
-      return Error::InvalidArgument("the Redshift engine is not built yet (see its issue)");
+      if (target.from_cluster_section && target.location.empty()) {
+        return Error::Internal("target redshift: reached OpenEngine without [CLUSTER] settings");
+      }
+      return OpenRedshift(target.location);
   }
   return Error::Internal("unknown target kind");
 }

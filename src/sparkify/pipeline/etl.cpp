@@ -342,6 +342,82 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   return plan;
 }
 
+std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options) {
+  sql::RenderOptions render;
+  render.table_attributes = options.table_attributes;
+  render.values = {{"songs", sql::QuoteLiteral(options.songs)},
+                   {"events", sql::QuoteLiteral(options.events)},
+                   {"jsonpaths", sql::QuoteLiteral(options.jsonpaths)},
+                   {"iam_role", sql::QuoteLiteral(options.iam_role_arn)},
+                   {"region", sql::QuoteLiteral(options.region)},
+                   {"max_errors", std::to_string(options.max_errors)}};
+  std::vector<EtlStep> steps;
+  auto statement = [&](sql::Stmt stmt, std::string name = "") {
+    steps.push_back({name.empty() ? std::string(sql::StmtName(stmt)) : std::move(name),
+                     sql::Render(stmt, sql::Dialect::kRedshift, render), ""});
+  };
+  for (sql::Stmt stmt : sql::CreateTablesStatements()) statement(stmt);
+  statement(sql::Stmt::kCopyStagingSongs);
+  render.values["table"] = sql::QuoteLiteral("staging_songs");
+  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_songs");
+  statement(sql::Stmt::kCopyStagingEvents);
+  render.values["table"] = sql::QuoteLiteral("staging_events");
+  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_events");
+  for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);
+  return steps;
+}
+
+Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options) {
+  EtlReport report;
+  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
+  auto run = [&]() -> Status {
+    for (const EtlStep& step : PlanRedshiftEtl(options)) {
+      Phase phase(report.timings, step.name);
+      log::Verbose("redshift: " + step.name);
+      Status s = engine.Execute(step.sql);
+      if (s.ok()) continue;
+      // COPY fails as a whole when more records than MAXERROR are bad; Redshift then points
+      // at its load-error tables ("Check 'sys_load_error_detail'", formerly stl_load_errors).
+      const std::string& m = s.error().message();
+      if (step.name.starts_with("copy_") && (m.find("sys_load_error_detail") != std::string::npos ||
+                                             m.find("stl_load_errors") != std::string::npos)) {
+        Error e(ErrorCode::kTooManyLoadErrors,
+                "more than " + std::to_string(options.max_errors) +
+                    " bad records (--max-errors; COPY MAXERROR); nothing was committed. "
+                    "Redshift says: " +
+                    m);
+        return e.WithContext(step.name);
+      }
+      return s.take_error().WithContext(step.name);
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(
+        engine::QueryResult errors,
+        engine.Query(sql::Render(sql::Stmt::kSelectLoadErrors, sql::Dialect::kRedshift)));
+    for (const auto& row : errors.rows) {
+      parse::LoadError e;
+      e.table = row[0].value_or("");
+      e.file = row[1].value_or("");
+      e.line = row[2] ? std::stoull(*row[2]) : 0;
+      e.reason = row[3].value_or("");
+      e.excerpt = row[4].value_or("");
+      report.load_errors.push_back(std::move(e));
+    }
+    SummariseLoadErrors(report.load_errors);
+    return engine.Commit();
+  };
+  Status s = run();
+  if (!s.ok()) {
+    (void)engine.Rollback();
+    return s.take_error();
+  }
+  SPARKIFY_ASSIGN_OR_RETURN(report.counts, CountRows(engine));
+  for (const TableCount& c : report.counts) {
+    if (c.table == "staging_songs") report.songs.rows = static_cast<uint64_t>(c.rows);
+    if (c.table == "staging_events") report.events.rows = static_cast<uint64_t>(c.rows);
+  }
+  return report;
+}
+
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {
   SPARKIFY_ASSIGN_OR_RETURN(
       engine::QueryResult result,

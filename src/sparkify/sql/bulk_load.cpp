@@ -40,4 +40,8 @@ std::string_view PostgresSessionSetup() {
          "set extra_float_digits = 3";
 }
 
+std::string_view RedshiftSessionSetup() {
+  return "set datestyle = 'ISO, YMD'; set timezone = 'UTC'; set extra_float_digits = 3";
+}
+
 }  // namespace sparkify::sql

@@ -23,5 +23,7 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format);
 // Run once on every new PostgreSQL session so that results read the same on every server,
 // whatever its configuration: ISO dates, UTC, shortest-exact float output.
 std::string_view PostgresSessionSetup();
+// Redshift has no intervalstyle; otherwise as PostgresSessionSetup.
+std::string_view RedshiftSessionSetup();
 
 }  // namespace sparkify::sql

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cassert>
+#include <map>
 #include <utility>
 
 namespace sparkify::sql {
@@ -74,21 +75,21 @@ create table dim_user (
     last_name  {{text}},
     gender     {{text}},
     level      {{text}}
-);
+){{dist dim_user}};
 create table dim_artist (
     artist_id {{text}} primary key,
     name      {{text}},
     location  {{text}},
     latitude  {{double}},
     longitude {{double}}
-);
+){{dist dim_artist}};
 create table dim_song (
     song_id   {{text}} primary key,
     title     {{text}},
     artist_id {{text}} {{fk dim_artist (artist_id)}},
     year      bigint,
     duration  {{double}}
-);
+){{dist dim_song}};
 create table dim_time (
     start_time timestamp primary key,
     hour       bigint not null,
@@ -97,7 +98,7 @@ create table dim_time (
     month      bigint not null,
     year       bigint not null,
     weekday    bigint not null
-);
+){{dist dim_time}};
 create table fact_songplay (
     songplay_id bigint primary key,
     start_time  timestamp not null {{fk dim_time (start_time)}},
@@ -108,7 +109,7 @@ create table fact_songplay (
     session_id  bigint,
     location    {{text}},
     user_agent  {{text}}
-);
+){{dist fact_songplay}};
 )sql";
 
 constexpr std::string_view kCreateLoadErrors = R"sql(
@@ -119,7 +120,95 @@ create table load_errors (
     byte_offset bigint not null,
     reason      {{text}} not null,
     excerpt     {{text}}
-);
+){{dist load_errors}};
+)sql";
+
+// Redshift stages with server-side COPY, which cannot fill event_seq: its staging_events has
+// the 18 columns of log_json_path.json only (COPY maps JSONPaths to columns by position), and
+// its plays are numbered by (ts, session_id, item_in_session) instead of load order
+// (kInsertFactSongplayRedshift). ts stays epoch milliseconds (bigint), so the transform is
+// the shared one and keeps millisecond precision; TIMEFORMAT only matters to a timestamp
+// column. Staging is spread evenly: it is read once, by every slice.
+constexpr std::string_view kCreateStagingRedshift = R"sql(
+create table staging_events (
+    artist          {{text}},
+    auth            {{text}},
+    first_name      {{text}},
+    gender          {{text}},
+    item_in_session bigint,
+    last_name       {{text}},
+    length          {{double}},
+    level           {{text}},
+    location        {{text}},
+    method          {{text}},
+    page            {{text}},
+    registration    {{double}},
+    session_id      bigint,
+    song            {{text}},
+    status          bigint,
+    ts              bigint,
+    user_agent      {{text}},
+    user_id         {{text}}
+){{dist staging_events}};
+create table staging_songs (
+    num_songs        bigint,
+    artist_id        {{text}},
+    artist_latitude  {{double}},
+    artist_longitude {{double}},
+    artist_location  {{text}},
+    artist_name      {{text}},
+    song_id          {{text}},
+    title            {{text}},
+    duration         {{double}},
+    year             bigint
+){{dist staging_songs}};
+)sql";
+
+// {{$name}} placeholders are configuration values, rendered as quoted literals by
+// QuoteLiteral (RenderRedshiftLoad); {{$max_errors}} is a number.
+constexpr std::string_view kCopyStagingSongs = R"sql(
+copy staging_songs
+from {{$songs}}
+iam_role {{$iam_role}}
+format as json 'auto'
+region {{$region}}
+compupdate off statupdate off
+maxerror {{$max_errors}}
+)sql";
+
+constexpr std::string_view kCopyStagingEvents = R"sql(
+copy staging_events (
+    artist, auth, first_name, gender, item_in_session, last_name, length, level, location,
+    method, page, registration, session_id, song, status, ts, user_agent, user_id
+)
+from {{$events}}
+iam_role {{$iam_role}}
+format as json {{$jsonpaths}}
+region {{$region}}
+timeformat 'epochmillisecs'
+compupdate off statupdate off
+maxerror {{$max_errors}}
+)sql";
+
+// The records the last COPY rejected (up to MAXERROR), into the same load_errors report.
+constexpr std::string_view kInsertCopyErrors = R"sql(
+insert into load_errors (table_name, file, line, byte_offset, reason, excerpt)
+select
+    {{$table}},
+    trim(file_name),
+    line_number,
+    -1,
+    trim(error_message),
+    trim(column_name) || ': ' || trim(column_type)
+from sys_load_error_detail
+where query_id = pg_last_copy_id()
+order by trim(file_name), line_number
+)sql";
+
+constexpr std::string_view kSelectLoadErrors = R"sql(
+select table_name, file, line, reason, excerpt
+from load_errors
+order by table_name, file, line
 )sql";
 
 // --- transform: staging -> star ---------------------------------------------------------------
@@ -275,6 +364,70 @@ select
 from matched
 )sql";
 
+// Redshift: COPY keeps no load order, so plays are numbered by time, then session and item
+// (then the rest of the row, so that the numbering is total). Valid PostgreSQL as well.
+constexpr std::string_view kInsertFactSongplayRedshift = R"sql(
+insert into fact_songplay (
+    songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
+)
+with plays as (
+    select
+        ts,
+        item_in_session,
+        {{ts_to_timestamp}} as start_time,
+        nullif(user_id, '') as user_id,
+        level,
+        song,
+        artist,
+        length,
+        session_id,
+        location,
+        user_agent
+    from staging_events
+    where page = 'NextSong'
+),
+songs as (
+    select
+        title,
+        artist_name,
+        duration,
+        song_id,
+        artist_id,
+        row_number() over (
+            partition by title, artist_name, duration
+            order by song_id nulls last, artist_id nulls last
+        ) as pick
+    from staging_songs
+),
+matched as (
+    select
+        p.*,
+        s.song_id,
+        s.artist_id
+    from plays as p
+    left join songs as s
+        on s.title = p.song
+        and s.artist_name = p.artist
+        and s.duration = p.length
+        and s.pick = 1
+)
+select
+    row_number() over (
+        order by ts, session_id nulls last, item_in_session nulls last, user_id nulls last,
+                 song nulls last, artist nulls last, length nulls last, level nulls last,
+                 location nulls last, user_agent nulls last
+    ) as songplay_id,
+    start_time,
+    user_id,
+    level,
+    song_id,
+    artist_id,
+    session_id,
+    location,
+    user_agent
+from matched
+)sql";
+
 constexpr std::string_view kTableRowCounts = R"sql(
 select 'staging_events' as table_name, count(*) as row_count from staging_events
 union all select 'staging_songs', count(*) from staging_songs
@@ -312,17 +465,25 @@ drop table fact_songplay_load;
 
 constexpr std::array kEntries{
     Entry{Stmt::kDropTables, "drop_tables", kDropTables},
-    Entry{Stmt::kCreateStaging, "create_staging", kCreateStaging},
+    Entry{Stmt::kCreateStaging, "create_staging", kCreateStaging, {}, kCreateStagingRedshift},
     Entry{Stmt::kCreateStar, "create_star", kCreateStar},
     Entry{Stmt::kCreateLoadErrors, "create_load_errors", kCreateLoadErrors},
     Entry{Stmt::kInsertDimArtist, "insert_dim_artist", kInsertDimArtist},
     Entry{Stmt::kInsertDimSong, "insert_dim_song", kInsertDimSong},
     Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
     Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
-    Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
+    Entry{Stmt::kInsertFactSongplay,
+          "insert_fact_songplay",
+          kInsertFactSongplay,
+          {},
+          kInsertFactSongplayRedshift},
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
     Entry{Stmt::kCreateFactLoad, "create_fact_load", kCreateFactLoad},
     Entry{Stmt::kPublishFactLoad, "publish_fact_load", kPublishFactLoad},
+    Entry{Stmt::kCopyStagingSongs, "copy_staging_songs", kCopyStagingSongs},
+    Entry{Stmt::kCopyStagingEvents, "copy_staging_events", kCopyStagingEvents},
+    Entry{Stmt::kInsertCopyErrors, "insert_copy_errors", kInsertCopyErrors},
+    Entry{Stmt::kSelectLoadErrors, "select_load_errors", kSelectLoadErrors},
 };
 
 constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong, Stmt::kInsertDimUser,
@@ -357,7 +518,25 @@ constexpr std::array kMacros{
           "(timestamp 'epoch' + ts * interval '0.001 second')"},
 };
 
-std::string ExpandMacros(std::string_view text, Dialect dialect) {
+// Redshift table attributes: the fact and dim_time are joined and filtered on start_time, so
+// both are distributed and sorted by it; small dimensions are copied to every node; staging
+// and load_errors are spread evenly.
+struct TableAttributes {
+  std::string_view table;
+  std::string_view redshift;
+};
+constexpr std::array kTableAttributes{
+    TableAttributes{"staging_events", "diststyle even"},
+    TableAttributes{"staging_songs", "diststyle even"},
+    TableAttributes{"dim_user", "diststyle all"},
+    TableAttributes{"dim_artist", "diststyle all"},
+    TableAttributes{"dim_song", "diststyle all"},
+    TableAttributes{"dim_time", "distkey(start_time) sortkey(start_time)"},
+    TableAttributes{"fact_songplay", "distkey(start_time) sortkey(start_time)"},
+    TableAttributes{"load_errors", "diststyle even"},
+};
+
+std::string ExpandMacros(std::string_view text, Dialect dialect, const RenderOptions& options) {
   std::string out;
   out.reserve(text.size() + 256);
   size_t pos = 0;
@@ -371,6 +550,33 @@ std::string ExpandMacros(std::string_view text, Dialect dialect) {
     assert(close != std::string_view::npos && "unterminated {{macro}} in the SQL catalog");
     std::string_view name = text.substr(open + 2, close - open - 2);
     out.append(text.substr(pos, open - pos));
+    if (name.starts_with("dist ")) {
+      std::string_view table = name.substr(5);
+      if (dialect == Dialect::kRedshift) {
+        auto it = options.table_attributes.find(std::string(table));
+        std::string_view attributes;
+        if (it != options.table_attributes.end()) {
+          attributes = it->second;
+        } else {
+          for (const TableAttributes& t : kTableAttributes) {
+            if (t.table == table) attributes = t.redshift;
+          }
+        }
+        if (!attributes.empty()) {
+          out.append("\n");
+          out.append(attributes);
+        }
+      }
+      pos = close + 2;
+      continue;
+    }
+    if (name.starts_with("$")) {
+      auto it = options.values.find(std::string(name.substr(1)));
+      assert(it != options.values.end() && "{{$value}} without a value");
+      if (it != options.values.end()) out.append(it->second);
+      pos = close + 2;
+      continue;
+    }
     if (name.starts_with("fk ")) {
       // A foreign key: declared where the engine treats it as metadata or checks it cheaply;
       // DuckDB checks every inserted row against the referenced index, which costs more than
@@ -400,7 +606,9 @@ std::string ExpandMacros(std::string_view text, Dialect dialect) {
 
 }  // namespace
 
-std::string Render(Stmt stmt, Dialect dialect) {
+std::string Render(Stmt stmt, Dialect dialect) { return Render(stmt, dialect, RenderOptions{}); }
+
+std::string Render(Stmt stmt, Dialect dialect, const RenderOptions& options) {
   const Entry& e = Find(stmt);
   std::string_view text = e.default_sql;
   if (dialect == Dialect::kPostgres && !e.postgres_sql.empty()) text = e.postgres_sql;
@@ -413,7 +621,39 @@ std::string Render(Stmt stmt, Dialect dialect) {
   }
   // Strip the leading newline the raw literals carry.
   while (!text.empty() && text.front() == '\n') text.remove_prefix(1);
-  return ExpandMacros(text, dialect);
+  return ExpandMacros(text, dialect, options);
+}
+
+std::string QuoteLiteral(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out.push_back(c);
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+Result<std::map<std::string, std::string>> RedshiftTableAttributes(
+    const std::map<std::string, std::string>& overrides) {
+  std::map<std::string, std::string> out;
+  for (const auto& [table, attributes] : overrides) {
+    bool known = false;
+    for (const TableAttributes& t : kTableAttributes) known = known || t.table == table;
+    if (!known) {
+      return Error::Config("no table " + table + " to set Redshift attributes for");
+    }
+    for (char c : attributes) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '(' || c == ')' || c == ',' || c == ' ';
+      if (!ok) {
+        return Error::Config("Redshift attributes of " + table + ": \"" + attributes +
+                             "\" may hold only names, parentheses, commas and spaces");
+      }
+    }
+    out[table] = attributes;
+  }
+  return out;
 }
 
 std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }

@@ -9,10 +9,12 @@
 // Rendered text is lowercase SQL, CTEs named for their step.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "sparkify/common/error.hpp"
 #include "sparkify/sql/dialect.hpp"
 
 namespace sparkify::sql {
@@ -30,10 +32,34 @@ enum class Stmt {
   kTableRowCounts,   // one row per table: table_name, row_count
   kCreateFactLoad,   // direct transform: a constraint-free temporary table for the plays
   kPublishFactLoad,  // direct transform: move the plays into fact_songplay, drop the temp
+  // Redshift only (server-side load); values via RenderOptions::values, each a literal made by
+  // QuoteLiteral: songs, events, jsonpaths, iam_role, region, max_errors (a number), table.
+  kCopyStagingSongs,
+  kCopyStagingEvents,
+  kInsertCopyErrors,  // sys_load_error_detail of the last COPY -> load_errors
+  kSelectLoadErrors,  // table_name, file, line, reason, excerpt of every load error
+};
+
+struct RenderOptions {
+  // Redshift table attributes (DISTSTYLE/DISTKEY/SORTKEY) replacing the defaults, by table.
+  std::map<std::string, std::string> table_attributes;
+  // {{$name}} values, already rendered as SQL (QuoteLiteral for strings).
+  std::map<std::string, std::string> values;
 };
 
 // The statement's text in `dialect`, macros expanded.
 std::string Render(Stmt stmt, Dialect dialect);
+std::string Render(Stmt stmt, Dialect dialect, const RenderOptions& options);
+
+// `value` as a SQL string literal for PostgreSQL and Redshift: in single quotes, with every
+// quote and (Redshift treats it as an escape) every backslash doubled. The one place that
+// turns configuration values (S3 paths, role ARNs, regions) into SQL.
+std::string QuoteLiteral(std::string_view value);
+
+// Checks per-table Redshift attribute overrides (dwh.cfg [REDSHIFT] <TABLE>_DIST, table
+// names lower-case): known tables, and only names, parentheses, commas and spaces.
+Result<std::map<std::string, std::string>> RedshiftTableAttributes(
+    const std::map<std::string, std::string>& overrides);
 // A short name for logs and --dry-run ("insert_dim_user").
 std::string_view StmtName(Stmt stmt);
 

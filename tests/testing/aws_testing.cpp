@@ -97,7 +97,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::optional<std::string>>& env) {
   std::vector<std::string> changes;
   for (const auto& [name, value] : env) changes.push_back(value ? name + "=" + *value : name);
-  return RunProcess(argv, changes);
+  return RunCommand(argv, changes);
 }
 
 }  // namespace sparkify::testing

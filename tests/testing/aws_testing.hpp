@@ -47,6 +47,6 @@ using ProcessResult = CommandResult;
 // Runs `argv` (argv[0] an absolute path) with `env` added to (or, for nullopt values, removed
 // from) this process's environment; captures stdout and stderr.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
-                         const std::map<std::string, std::optional<std::string>>& env);
+                         const std::map<std::string, std::optional<std::string>>& env = {});
 
 }  // namespace sparkify::testing

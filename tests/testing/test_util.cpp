@@ -41,7 +41,7 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-CommandResult RunProcess(const std::vector<std::string>& args,
+CommandResult RunCommand(const std::vector<std::string>& args,
                          const std::vector<std::string>& env) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
@@ -104,7 +104,7 @@ CommandResult RunSparkify(const std::vector<std::string>& args,
                           const std::vector<std::string>& env) {
   std::vector<std::string> argv{SPARKIFY_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, env);
+  return RunCommand(argv, env);
 }
 
 ScopedEnvVar::ScopedEnvVar(const char* name, const char* value) : name_(name) {

@@ -33,10 +33,10 @@ struct CommandResult {
 
 // Runs `argv` (argv[0] an absolute path; no shell), capturing stdout and stderr. `env` entries
 // "NAME=value" are added to (or replace) this process's environment; "NAME" alone removes it.
-CommandResult RunProcess(const std::vector<std::string>& argv,
+CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {});
 
-// RunProcess of build/sparkify with `args`.
+// RunCommand of build/sparkify with `args`.
 CommandResult RunSparkify(const std::vector<std::string>& args,
                           const std::vector<std::string>& env = {});
 

@@ -93,11 +93,86 @@ std::string UniqueBucket(const std::string& stem) {
          "-" + std::to_string(counter++);
 }
 
+namespace {
+
+std::string Slurp(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  return out;
+}
+
+}  // namespace
+
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::optional<std::string>>& env) {
-  std::vector<std::string> changes;
-  for (const auto& [name, value] : env) changes.push_back(value ? name + "=" + *value : name);
-  return RunCommand(argv, changes);
+  ProcessResult result;
+  // Output goes to temp files rather than pipes: no deadlock whatever the amount.
+  TempDir dir;
+  const fs::path dir_path = dir.path();
+  // The child's environment is built here: after fork only async-signal-safe calls are made.
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    vars[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
+  }
+  for (const auto& [name, value] : env) {
+    if (value) {
+      vars[name] = *value;
+    } else {
+      vars.erase(name);
+    }
+  }
+  std::vector<std::string> env_strings;
+  for (const auto& [name, value] : vars) env_strings.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (std::string& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<char*> args;
+  std::vector<std::string> argv_copy = argv;
+  for (std::string& a : argv_copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::string out_path = (dir_path / "stdout").string();
+  std::string err_path = (dir_path / "stderr").string();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "fork failed";
+    return result;
+  }
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0 || err < 0) ::_exit(126);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(err, STDERR_FILENO);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int out_fd = ::open(out_path.c_str(), O_RDONLY);
+  int err_fd = ::open(err_path.c_str(), O_RDONLY);
+  if (out_fd >= 0) {
+    result.out = Slurp(out_fd);
+    ::close(out_fd);
+  }
+  if (err_fd >= 0) {
+    result.err = Slurp(err_fd);
+    ::close(err_fd);
+  }
+  return result;
 }
 
 }  // namespace sparkify::testing

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "testing/test_util.hpp"
-
 namespace sparkify::testing {
 
 std::string ReadFileOrDie(const std::filesystem::path& path);
@@ -43,7 +41,11 @@ std::string UniqueBucket(const std::string& stem);
 
 // Temporary folders: TempDir in testing/test_util.hpp.
 
-using ProcessResult = CommandResult;
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
 // Runs `argv` (argv[0] an absolute path) with `env` added to (or, for nullopt values, removed
 // from) this process's environment; captures stdout and stderr.
 ProcessResult RunProcess(const std::vector<std::string>& argv,

@@ -5,26 +5,10 @@
 #include <charconv>
 #include <cmath>
 
+#include "sparkify/common/civil_time.hpp"
+
 namespace sparkify::engine {
-namespace {
-
-// Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += (m <= 2);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-}  // namespace
+namespace {}  // namespace
 
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "NaN";
@@ -35,15 +19,13 @@ std::string FormatDouble(double value) {
 }
 
 std::string FormatTimestampMicros(int64_t micros) {
-  int64_t days = FloorDiv(micros, 86400000000LL);
-  int64_t in_day = micros - days * 86400000000LL;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
+  int64_t days = civil::FloorDiv(micros, civil::kMicrosPerDay);
+  int64_t in_day = micros - days * civil::kMicrosPerDay;
+  civil::Date date = civil::DateFromDays(days);
   int64_t secs = in_day / 1000000;
   int64_t frac = in_day % 1000000;
-  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", y, m, d, secs / 3600,
-                                (secs / 60) % 60, secs % 60);
+  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", date.year, date.month,
+                                date.day, secs / 3600, (secs / 60) % 60, secs % 60);
   if (frac % 1000 == 0) {
     out += fmt::format(".{:03}", frac / 1000);
   } else {
@@ -53,10 +35,8 @@ std::string FormatTimestampMicros(int64_t micros) {
 }
 
 std::string FormatDate(int32_t days) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+  civil::Date date = civil::DateFromDays(days);
+  return fmt::format("{:04}-{:02}-{:02}", date.year, date.month, date.day);
 }
 
 std::string FormatInt128(Int128 value) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "sparkify/common/civil_time.hpp"
+
 namespace sparkify::pipeline {
 namespace {
 
@@ -49,33 +51,8 @@ FieldValue Int(const std::optional<int64_t>& v) {
   return v ? FieldValue::Int(*v) : FieldValue::Null();
 }
 
-// Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
-void CivilFromDays(int64_t z, int64_t& y, int& m, int& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = yoe + era * 400;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y += (m <= 2);
-}
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-// 0 = Sunday; 1970-01-01 was a Thursday.
-int WeekdayOf(int64_t days) { return static_cast<int>(((days % 7) + 7 + 4) % 7); }
-
 int IsoWeeksInYear(int64_t y) {
-  auto jan1 = WeekdayOf(DaysFromCivil(y, 1, 1));
+  auto jan1 = civil::WeekdayFromDays(civil::DaysFromDate(y, 1, 1));
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return (jan1 == 4 || (leap && jan1 == 3)) ? 53 : 52;
 }
@@ -83,14 +60,13 @@ int IsoWeeksInYear(int64_t y) {
 }  // namespace
 
 TimeParts SplitTimestamp(int64_t micros) {
-  int64_t days = FloorDiv(micros, 86400000000LL);
-  int64_t in_day = micros - days * 86400000000LL;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, y, m, d);
-  int weekday = WeekdayOf(days);
+  int64_t days = civil::FloorDiv(micros, civil::kMicrosPerDay);
+  int64_t in_day = micros - days * civil::kMicrosPerDay;
+  const civil::Date date = civil::DateFromDays(days);
+  const int64_t y = date.year;
+  int weekday = civil::WeekdayFromDays(days);
   int iso_weekday = weekday == 0 ? 7 : weekday;  // Monday = 1 .. Sunday = 7
-  int64_t ordinal = days - DaysFromCivil(y, 1, 1) + 1;
+  int64_t ordinal = days - civil::DaysFromDate(y, 1, 1) + 1;
   int64_t week = (ordinal - iso_weekday + 10) / 7;
   if (week < 1) {
     week = IsoWeeksInYear(y - 1);
@@ -98,9 +74,9 @@ TimeParts SplitTimestamp(int64_t micros) {
     week = 1;
   }
   return TimeParts{static_cast<int>(in_day / 3600000000LL),
-                   d,
+                   date.day,
                    static_cast<int>(week),
-                   m,
+                   date.month,
                    static_cast<int>(y),
                    weekday};
 }

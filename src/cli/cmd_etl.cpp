@@ -32,6 +32,8 @@ struct EtlFlags {
   bool dry_run = false;
   bool no_sign_request = false;
   std::optional<std::string> endpoint_url;
+  bool full_refresh = false;
+  bool plan = false;
 };
 
 // --dry-run: the files and the steps, SQL as a script a person (or psql) can read.
@@ -117,47 +119,119 @@ void PrintRedshiftPlan(const std::vector<pipeline::EtlStep>& steps) {
   std::cout << "\ncommit;\n";
 }
 
-int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
-  auto settings = LoadSettings(global);
-  if (!settings.ok()) return ReportError(settings.error());
-  auto format = analytics::ParseOutputFormat(flags.format);
-  if (!format.ok()) return ReportError(format.error());
+// The sources, limits and transform of a run: flags > environment > dwh.cfg.
+Result<pipeline::EtlOptions> ResolveEtlOptions(const config::SettingsResolver& settings,
+                                               const EtlFlags& flags) {
   config::Resolved songs =
-      settings->Get(flags.songs, "--songs", "SPARKIFY_SONGS", "S3", "SONG_DATA");
+      settings.Get(flags.songs, "--songs", "SPARKIFY_SONGS", "S3", "SONG_DATA");
   config::Resolved events =
-      settings->Get(flags.events, "--events", "SPARKIFY_EVENTS", "S3", "LOG_DATA");
+      settings.Get(flags.events, "--events", "SPARKIFY_EVENTS", "S3", "LOG_DATA");
   if (!songs.value || !events.value) {
-    return ReportError(Error::InvalidArgument(
+    return Error::InvalidArgument(
         std::string("no ") + (!songs.value ? "song" : "event") +
         " data given: pass --songs DIR and --events DIR, or set SONG_DATA and LOG_DATA in the "
-        "[S3] section of dwh.cfg"));
+        "[S3] section of dwh.cfg");
   }
   pipeline::EtlOptions options;
   options.songs = *songs.value;
   options.events = *events.value;
   log::Verbose("songs from " + options.songs + " (" + songs.origin + "), events from " +
                options.events + " (" + events.origin + ")");
-  config::Resolved max_errors = settings->Get(flags.max_errors, "--max-errors",
-                                              "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
+  config::Resolved max_errors = settings.Get(flags.max_errors, "--max-errors",
+                                             "SPARKIFY_MAX_ERRORS", "SPARKIFY", "MAX_ERRORS");
   if (max_errors.value) {
-    auto n = config::ParseCount(max_errors, "max-errors");
-    if (!n.ok()) return ReportError(n.error());
-    options.max_errors = static_cast<uint64_t>(*n);
+    SPARKIFY_ASSIGN_OR_RETURN(int64_t n, config::ParseCount(max_errors, "max-errors"));
+    options.max_errors = static_cast<uint64_t>(n);
   }
   if (flags.transform == "sql") {
     options.transform = pipeline::Transform::kSql;
   } else if (flags.transform != "direct") {
-    return ReportError(Error::InvalidArgument("--transform must be direct or sql, got \"" +
-                                              flags.transform + "\""));
+    return Error::InvalidArgument("--transform must be direct or sql, got \"" + flags.transform +
+                                  "\"");
   }
   options.keep_staging = flags.keep_staging;
+  options.full_refresh = flags.full_refresh;
   options.source.s3_no_sign_request = flags.no_sign_request;
   if (flags.endpoint_url) options.source.s3_endpoint_url = *flags.endpoint_url;
-  config::Resolved concurrency = settings->Get(std::nullopt, "", "SPARKIFY_S3_CONCURRENCY",
-                                               "SPARKIFY", "S3_CONCURRENCY", "16");
-  auto n = config::ParseCount(concurrency, "S3 concurrency");
-  if (!n.ok()) return ReportError(n.error());
-  options.source.s3_concurrency = static_cast<int>(std::min<int64_t>(*n, 256));
+  config::Resolved concurrency =
+      settings.Get(std::nullopt, "", "SPARKIFY_S3_CONCURRENCY", "SPARKIFY", "S3_CONCURRENCY", "16");
+  SPARKIFY_ASSIGN_OR_RETURN(int64_t n, config::ParseCount(concurrency, "S3 concurrency"));
+  options.source.s3_concurrency = static_cast<int>(std::min<int64_t>(n, 256));
+  return options;
+}
+
+// The run's command line as the runs table keeps it: resolved values, no secrets (the target
+// as Engine::Describe shows it, passwords removed).
+std::string DescribeArguments(const pipeline::EtlOptions& o, const std::string& target) {
+  std::string a = "etl --songs " + o.songs + " --events " + o.events + " --target " + target +
+                  " --threads " + std::to_string(o.threads);
+  if (o.transform == pipeline::Transform::kSql) a += " --transform sql";
+  if (o.keep_staging) a += " --keep-staging";
+  if (o.full_refresh) a += " --full-refresh";
+  if (o.max_errors) a += " --max-errors " + std::to_string(*o.max_errors);
+  return a;
+}
+
+// sparkify status / etl --plan.
+void PrintLoadStatus(const pipeline::LoadStatus& status, const std::string& target) {
+  const pipeline::LoadPlan& plan = status.plan;
+  std::cout << "target: " << target << '\n';
+  if (!status.loaded_before) std::cout << "nothing loaded yet (no load manifest)\n";
+  auto line = [](const char* what, const pipeline::FileChanges& c, size_t listed) {
+    std::cout << fmt::format("{:<7} {} listed: {} new, {} changed, {} loaded, {} gone\n", what,
+                             log::WithThousands(listed), log::WithThousands(c.fresh.size()),
+                             log::WithThousands(c.changed.size()),
+                             log::WithThousands(c.unchanged.size()),
+                             log::WithThousands(c.gone.size()));
+  };
+  line("songs:", plan.songs, status.song_files.size());
+  line("events:", plan.events, status.event_files.size());
+  std::cout << "next etl: " << pipeline::LoadModeName(plan.mode) << " (" << plan.reason << ")\n";
+  auto files = [](const char* tag, const std::vector<size_t>& indices,
+                  const std::vector<source::SourceFile>& listing) {
+    constexpr size_t kShown = 20;
+    for (size_t i = 0; i < indices.size() && i < kShown; ++i)
+      std::cout << "  " << tag << ' ' << listing[indices[i]].uri << '\n';
+    if (indices.size() > kShown)
+      std::cout << "  ... and " << log::WithThousands(indices.size() - kShown) << " more\n";
+  };
+  files("new    ", plan.songs.fresh, status.song_files);
+  files("changed", plan.songs.changed, status.song_files);
+  files("new    ", plan.events.fresh, status.event_files);
+  files("changed", plan.events.changed, status.event_files);
+  for (const auto* gone : {&plan.songs.gone, &plan.events.gone}) {
+    for (const std::string& f : *gone) std::cout << "  gone    " << f << '\n';
+  }
+  if (!status.recent_runs.rows.empty()) {
+    std::cout << "last runs:\n";
+    analytics::WriteResult(std::cout, status.recent_runs, analytics::OutputFormat::kTable,
+                           {log::StdoutColorEnabled()});
+  }
+}
+
+int RunStatus(const config::SettingsResolver& settings, const EtlFlags& flags,
+              const pipeline::EtlOptions& options) {
+  auto engine = OpenTarget(settings, flags.target, options.threads);
+  if (!engine.ok()) return ReportError(engine.error());
+  if ((*engine)->dialect() == sql::Dialect::kRedshift) {
+    return ReportError(Error::InvalidArgument(
+        "status and etl --plan read the load manifest of DuckDB and PostgreSQL targets; a "
+        "Redshift etl reloads every file with COPY"));
+  }
+  auto status = pipeline::InspectLoad(**engine, options);
+  if (!status.ok()) return ReportError(Error(status.error()).WithContext("status"));
+  PrintLoadStatus(*status, (*engine)->Describe());
+  return kExitOk;
+}
+
+int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
+  auto settings = LoadSettings(global);
+  if (!settings.ok()) return ReportError(settings.error());
+  auto format = analytics::ParseOutputFormat(flags.format);
+  if (!format.ok()) return ReportError(format.error());
+  auto resolved = ResolveEtlOptions(*settings, flags);
+  if (!resolved.ok()) return ReportError(resolved.error());
+  pipeline::EtlOptions& options = *resolved;
   if (flags.dry_run) {
     auto dialect = ResolveDialect(*settings, flags.target);
     if (!dialect.ok()) return ReportError(dialect.error());
@@ -175,8 +249,10 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto threads = ResolveThreads(*settings, flags.target);
   if (!threads.ok()) return ReportError(threads.error());
   options.threads = *threads;
+  if (flags.plan) return RunStatus(*settings, flags, options);
   auto engine = OpenTarget(*settings, flags.target, *threads);
   if (!engine.ok()) return ReportError(engine.error());
+  options.arguments = DescribeArguments(options, (*engine)->Describe());
 
   Result<pipeline::EtlReport> report = Error::Internal("etl did not run");
   if ((*engine)->dialect() == sql::Dialect::kRedshift) {
@@ -187,10 +263,17 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
     report = pipeline::RunEtl(**engine, options);
   }
   if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
-  log::Info(fmt::format(
-      "loaded {} into {}: {} song rows, {} event rows, {} rejected", options.events,
-      (*engine)->Describe(), log::WithThousands(report->songs.rows),
-      log::WithThousands(report->events.rows), log::WithThousands(report->load_errors.size())));
+  if (report->plan.mode == pipeline::LoadMode::kNothing) {
+    log::Info(fmt::format("run {}: nothing to load, {} is up to date", report->run_id,
+                          (*engine)->Describe()));
+  } else {
+    log::Info(fmt::format(
+        "run {} ({}): loaded {} into {}: {} song rows, {} event rows, {} plays, {} rejected",
+        report->run_id, pipeline::LoadModeName(report->plan.mode), options.events,
+        (*engine)->Describe(), log::WithThousands(report->songs.rows),
+        log::WithThousands(report->events.rows), log::WithThousands(report->plays_added),
+        log::WithThousands(report->load_errors.size())));
+  }
   if (flags.timings) {
     for (const auto& t : report->timings)
       std::cerr << fmt::format("PHASE {} {:.3f}\n", t.phase, t.seconds);
@@ -215,8 +298,9 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
 void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
   auto* cmd = app.add_subcommand(
       "etl",
-      "Load song and event JSON into staging tables, build the star schema, and print every "
-      "table's row count. The whole run is one transaction.\n"
+      "Load song and event JSON into the star schema and print every table's row count. Only "
+      "files the load manifest does not hold yet are loaded (sparkify status shows them); the "
+      "whole run is one transaction.\n"
       "Example: sparkify etl --songs data/song_data --events data/log_data\n"
       "         sparkify etl --songs s3://udacity-dend/song_data --events "
       "s3://udacity-dend/log_data");
@@ -234,6 +318,12 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
                   "S3-compatible endpoint for s3:// locations, e.g. http://127.0.0.1:9000 "
                   "(MinIO, moto); path-style addressing (env AWS_ENDPOINT_URL_S3, "
                   "AWS_ENDPOINT_URL; docs/S3.md)");
+  cmd->add_flag("--full-refresh", flags->full_refresh,
+                "Rebuild the star from every listed file, whatever the load manifest holds "
+                "(default: load only new files, append when exact, else rebuild)");
+  cmd->add_flag("--plan", flags->plan,
+                "Show what this run would load (new, changed, loaded and gone files, the mode) "
+                "and the last runs, like `sparkify status`; change nothing");
   cmd->add_flag("--dry-run", flags->dry_run,
                 "List the files a run would read and print the SQL it would run, in order; "
                 "download, load and change nothing");
@@ -256,6 +346,28 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
   AddCheckOptions(*cmd, flags->checks);
   cmd->callback(
       [&global, &run, flags] { run = [&global, flags] { return RunEtlCommand(global, *flags); }; });
+}
+
+void AddStatusCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
+  auto* cmd = app.add_subcommand(
+      "status",
+      "Show what the next etl would load: the new, changed, loaded and gone files of each "
+      "source against the target's load manifest, the mode (full, incremental, rebuild or "
+      "nothing) and the last runs. Changes nothing.\n"
+      "Example: sparkify status --songs data/song_data --events data/log_data");
+  auto flags = std::make_shared<EtlFlags>();
+  AddTargetOptions(*cmd, flags->target);
+  cmd->add_option("--songs", flags->songs, "Song files (as for etl)");
+  cmd->add_option("--events", flags->events, "Event log files (as for etl)");
+  cmd->add_flag("--no-sign-request", flags->no_sign_request, "Read s3:// anonymously");
+  cmd->add_option("--endpoint-url", flags->endpoint_url, "S3-compatible endpoint (as for etl)");
+  cmd->add_flag("--full-refresh", flags->full_refresh, "Plan a full refresh");
+  cmd->callback([&global, &run, flags] {
+    run = [&global, flags]() {
+      flags->plan = true;
+      return RunEtlCommand(global, *flags);
+    };
+  });
 }
 
 }  // namespace sparkify::cli

@@ -26,6 +26,7 @@ int ReportError(const Error& error);
 
 void AddCreateTablesCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
+void AddStatusCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddQueryCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddGenerateCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddReportCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);

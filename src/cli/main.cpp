@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   CommandRunner run;
   AddCreateTablesCommand(app, global, run);
   AddEtlCommand(app, global, run);
+  AddStatusCommand(app, global, run);
   AddQueryCommand(app, global, run);
   AddGenerateCommand(app, global, run);
   AddReportCommand(app, global, run);

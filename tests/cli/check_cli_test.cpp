@@ -34,8 +34,8 @@ TEST_F(CheckCliTest, CleanLoadExitsZeroWithOneLinePerCheck) {
 
 TEST_F(CheckCliTest, StagingRulesAreSkippedAfterALoadWithoutStaging) {
   const std::string data = SampleDataDir();
-  ASSERT_EQ(RunCommand(Bin() + " etl" + target_ + " --songs " + data + "/song_data --events " +
-                           data + "/log_data",
+  ASSERT_EQ(RunCommand(Bin() + " etl --full-refresh" + target_ + " --songs " + data +
+                           "/song_data --events " + data + "/log_data",
                        nullptr, &err_),
             0)
       << err_;

@@ -157,7 +157,7 @@ TEST_F(PostgresCliTest, PasswordInTheUriIsNeverShown) {
   ScratchDir dir;
   WriteBadData(dir);
   CliResult failed = Run({"--verbose", "etl", "--target", target, "--songs", dir / "songs",
-                          "--events", dir / "events", "--max-errors", "0"});
+                          "--events", dir / "events", "--max-errors", "0", "--full-refresh"});
   EXPECT_EQ(failed.exit_code, 4) << failed.err;
 
   // A wrong password and a malformed URI: libpq's messages must not echo either.
@@ -181,7 +181,7 @@ TEST_F(PostgresCliTest, PasswordFromPgPasswordIsNeverShown) {
   ScratchDir dir;
   WriteBadData(dir);
   CliResult failed = Run({"--verbose", "etl", "--target", target, "--songs", dir / "songs",
-                          "--events", dir / "events", "--max-errors", "0"},
+                          "--events", dir / "events", "--max-errors", "0", "--full-refresh"},
                          env);
   EXPECT_EQ(failed.exit_code, 4) << failed.err;
   ExpectDatabaseFreeOfSecret();
@@ -197,8 +197,9 @@ TEST_F(PostgresCliTest, ClusterSectionOfDwhCfgConnectsAndIsNeverShown) {
   EXPECT_EQ(loaded.exit_code, 0) << loaded.err;
   EXPECT_NE(loaded.out.find("6820"), std::string::npos) << loaded.out;
   WriteBadData(dir);
-  CliResult failed = Run({"--verbose", "--config", cfg, "etl", "--target", "postgresql:", "--songs",
-                          dir / "songs", "--events", dir / "events", "--max-errors", "0"});
+  CliResult failed =
+      Run({"--verbose", "--config", cfg, "etl", "--target", "postgresql:", "--songs", dir / "songs",
+           "--events", dir / "events", "--max-errors", "0", "--full-refresh"});
   EXPECT_EQ(failed.exit_code, 4) << failed.err;
   // SPARKIFY_TARGET works as well as the flag.
   CliResult queried =
@@ -241,7 +242,8 @@ TEST_F(PostgresCliTest, OutputAndExitCodesMatchDuckDb) {
                 .exit_code,
             0);
   WriteBadData(dir);
-  EXPECT_EQ(both({"etl", "--songs", dir / "songs", "--events", dir / "events", "--max-errors", "0"})
+  EXPECT_EQ(both({"etl", "--songs", dir / "songs", "--events", dir / "events", "--max-errors", "0",
+                  "--full-refresh"})
                 .exit_code,
             4);
   // The failed run left the sample's star in place on both.

@@ -116,10 +116,10 @@ TEST_F(SampleE2e, DirectAndSqlTransformsBuildTheSameStar) {
   RunEtl(target_, {"--transform", "sql"});
   std::string sql = StarDump(target_);
   std::string staging = Csv(target_, "select * from staging_events order by event_seq");
-  RunEtl(target_, {"--transform", "direct", "--keep-staging"});
+  RunEtl(target_, {"--transform", "direct", "--keep-staging", "--full-refresh"});
   EXPECT_EQ(StarDump(target_), sql);
   EXPECT_EQ(Csv(target_, "select * from staging_events order by event_seq"), staging);
-  RunEtl(target_, {"--transform", "direct"});
+  RunEtl(target_, {"--transform", "direct", "--full-refresh"});
   EXPECT_EQ(StarDump(target_), sql);
   EXPECT_EQ(Csv(target_, "select count(*) as n from staging_events"), "n\r\n0\r\n");
 }

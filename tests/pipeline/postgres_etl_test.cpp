@@ -98,6 +98,7 @@ TEST_F(PostgresEtlTest, FailedRunLeavesThePreviousStarUntouched) {
   bad.events = dir / "events";
   bad.max_errors = 0;
   bad.keep_staging = true;
+  bad.full_refresh = true;
   auto failed = RunEtl(**engine, bad);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code(), ErrorCode::kTooManyLoadErrors) << failed.error().ToString();

@@ -39,9 +39,11 @@ TEST(RedshiftTransformOnPostgresTest, StarEqualsDuckDbsExceptPlayNumbering) {
   ASSERT_TRUE(LoadSample(*duck).ok());
   ASSERT_TRUE(LoadSample(*pg).ok());
   // Replace PostgreSQL's star with the one the Redshift transform builds from its staging.
-  ASSERT_TRUE(pg->Execute("delete from fact_songplay; delete from dim_time; delete from dim_user; "
-                          "delete from dim_song; delete from dim_artist")
-                  .ok());
+  ASSERT_TRUE(
+      pg->Execute("delete from fact_songplay; delete from dim_time; delete from dim_user; "
+                  "delete from dim_song; delete from dim_artist; delete from etl_user_latest; "
+                  "delete from etl_song_match")
+          .ok());
   for (sql::Stmt stmt : sql::TransformStatements()) {
     Status s = pg->Execute(sql::Render(stmt, sql::Dialect::kRedshift));
     ASSERT_TRUE(s.ok()) << sql::StmtName(stmt) << ": " << s.error().ToString();

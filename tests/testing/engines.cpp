@@ -66,6 +66,7 @@ Status LoadSample(engine::Engine& engine, bool keep_staging) {
   options.events = SampleDataDir() + "/log_data";
   options.threads = 1;
   options.keep_staging = keep_staging;
+  options.full_refresh = true;  // whatever an earlier test loaded
   return pipeline::RunEtl(engine, options).status();
 }
 

@@ -5,6 +5,8 @@
 namespace sparkify::pipeline {
 
 Status CreateTablesInTransaction(engine::Engine& engine) {
+  // Waits for a running etl (PostgreSQL; a DuckDB file has one writer process at a time).
+  SPARKIFY_RETURN_IF_ERROR(engine.Execute(sql::Render(sql::Stmt::kLockEtl, engine.dialect())));
   for (sql::Stmt stmt : sql::CreateTablesStatements()) {
     Status s = engine.Execute(sql::Render(stmt, engine.dialect()));
     if (!s.ok()) return s.take_error().WithContext(std::string(sql::StmtName(stmt)));

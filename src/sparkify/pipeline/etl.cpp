@@ -6,8 +6,9 @@
 
 #include "sparkify/common/log.hpp"
 #include "sparkify/parse/records.hpp"
-#include "sparkify/pipeline/create_tables.hpp"
+#include "sparkify/pipeline/manifest.hpp"
 #include "sparkify/pipeline/star_builder.hpp"
+#include "sparkify/source/checksum.hpp"
 #include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::pipeline {
@@ -154,21 +155,177 @@ Result<Sources> OpenAndList(const EtlOptions& options) {
   return s;
 }
 
-Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options) {
-  EtlReport report;
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<int64_t> QueryInt(engine::Engine& engine, sql::Stmt stmt) {
+  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult r,
+                            engine.Query(sql::Render(stmt, engine.dialect())));
+  if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return int64_t{0};
+  const std::string& v = *r.rows[0][0];
+  if (v == "true" || v == "t") return int64_t{1};
+  if (v == "false" || v == "f") return int64_t{0};
+  return static_cast<int64_t>(std::stoll(v));
+}
+
+// One etl per database at a time; a second run waits (PostgreSQL advisory lock, released by
+// the server when a killed run's connection dies).
+Status LockDatabase(engine::Engine& engine) {
+  SPARKIFY_ASSIGN_OR_RETURN(int64_t taken, QueryInt(engine, sql::Stmt::kTryLockEtl));
+  if (taken) return Status::Ok();
+  log::Warn("another sparkify etl is loading " + engine.Describe() + "; waiting for it to finish");
+  return RunStatement(engine, sql::Stmt::kLockEtl);
+}
+
+// The files one run stages and what they gave, for the manifest.
+struct StagedFiles {
+  FileKind kind;
+  const std::vector<source::SourceFile>* files;
+  const StageStats* stats;
+};
+
+Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& staged,
+                     int64_t run_id) {
+  const int64_t now = NowMicros();
+  return LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
+    for (const StagedFiles& s : staged) {
+      const std::string_view kind = FileKindName(s.kind);
+      for (size_t i = 0; i < s.files->size(); ++i) {
+        const source::SourceFile& f = (*s.files)[i];
+        const FileStats* fs = i < s.stats->per_file.size() ? &s.stats->per_file[i] : nullptr;
+        const std::string key = ManifestKey(f.uri);
+        const FieldValue row[] = {
+            FieldValue::Text(kind),
+            FieldValue::Text(key),
+            FieldValue::Int(static_cast<int64_t>(f.size)),
+            f.mtime_ms ? FieldValue::Int(f.mtime_ms * 1000) : FieldValue::Null(),
+            f.etag.empty() ? FieldValue::Null() : FieldValue::Text(f.etag),
+            fs && !fs->checksum.empty() ? FieldValue::Text(fs->checksum) : FieldValue::Null(),
+            FieldValue::Int(run_id),
+            FieldValue::Int(fs ? static_cast<int64_t>(fs->rows) : 0),
+            FieldValue::Int(fs ? static_cast<int64_t>(fs->rejected) : 0),
+            FieldValue::Int(now)};
+        batch.AppendRow(row);
+        if (batch.rows() >= 4096) flush();
+      }
+    }
+  });
+}
+
+struct RunRecord {
+  int64_t run_id = 0;
+  int64_t started_at = 0;
+  std::string status;
+  LoadMode mode = LoadMode::kFull;
+  std::string arguments;
+  uint64_t files = 0, rows = 0, rejected = 0, plays = 0;
+  std::string message;
+};
+
+Status StoreRun(engine::Engine& engine, const RunRecord& r) {
+  return LoadRows(engine, RunsSchema(), [&](ColumnBatch& batch, auto&) {
+    const FieldValue row[] = {FieldValue::Int(r.run_id),
+                              FieldValue::Int(r.started_at),
+                              FieldValue::Int(NowMicros()),
+                              FieldValue::Text(r.status),
+                              FieldValue::Text(LoadModeName(r.mode)),
+                              FieldValue::Text(r.arguments),
+                              FieldValue::Int(static_cast<int64_t>(r.files)),
+                              FieldValue::Int(static_cast<int64_t>(r.rows)),
+                              FieldValue::Int(static_cast<int64_t>(r.rejected)),
+                              FieldValue::Int(static_cast<int64_t>(r.plays)),
+                              r.message.empty() ? FieldValue::Null() : FieldValue::Text(r.message)};
+    batch.AppendRow(row);
+  });
+}
+
+Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
+                 std::vector<int64_t>& start_times) {
+  std::sort(start_times.begin(), start_times.end());
+  start_times.erase(std::unique(start_times.begin(), start_times.end()), start_times.end());
+  Status s = LoadRows(engine, schema, [&](ColumnBatch& b, auto& flush) {
+    for (int64_t t : start_times) {
+      TimeParts p = SplitTimestamp(t);
+      const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
+                                FieldValue::Int(p.day),    FieldValue::Int(p.week),
+                                FieldValue::Int(p.month),  FieldValue::Int(p.year),
+                                FieldValue::Int(p.weekday)};
+      b.AppendRow(row);
+      if (b.rows() >= 16384) flush();
+    }
+  });
+  std::vector<int64_t>().swap(start_times);
+  return s;
+}
+
+// Stages event files, numbering their plays from `first_songplay_id` in load order; the plays
+// go to `plays` (fact_songplay, or the temporary table they wait in), the raw rows to
+// staging_events when `stage_raw`. Fills `mappers` (users) and `start_times`.
+Result<StageStats> StageEvents(engine::Engine& engine, source::Source& source,
+                               const std::vector<source::SourceFile>& files, bool direct,
+                               bool stage_raw, const TableSchema& plays, int64_t first_songplay_id,
+                               const SongIndex& songs, StageOptions stage_options,
+                               parse::LoadErrorSink& sink, std::vector<PlayMapper>& mappers,
+                               std::vector<int64_t>& start_times, uint64_t& plays_added) {
+  const int workers = StageWorkers(stage_options, files.size());
+  if (direct) {
+    mappers.reserve(static_cast<size_t>(workers));
+    for (int w = 0; w < workers; ++w) mappers.emplace_back(songs);
+  }
+  LoaderSwitch loads(engine);
+  int64_t next_songplay_id = first_songplay_id;
+  StageHooks hooks;
+  hooks.ordered = direct;
+  if (direct) {
+    hooks.mapper_for = [&](int w) -> RowMapper* { return &mappers[static_cast<size_t>(w)]; };
+    hooks.derived_schema = &FactLoadSchema();
+  }
+  hooks.consume = [&](Chunk& chunk) -> Status {
+    if (stage_raw && chunk.raw) {
+      SPARKIFY_RETURN_IF_ERROR(loads.Append(parse::StagingEventsSchema(), *chunk.raw));
+    }
+    if (!direct || !chunk.derived) return Status::Ok();
+    ColumnBatch& batch = *chunk.derived;
+    for (size_t r = 0; r < batch.rows(); ++r) {
+      batch.SetInt(0, r, next_songplay_id++);
+      start_times.push_back(batch.Int(1, r));
+    }
+    return loads.Append(plays, batch);
+  };
+  Result<StageStats> s = StageFiles(RawKind::kEvents, source, files, sink, stage_options, hooks);
+  if (!s.ok()) return s.take_error().WithContext("staging events");
+  SPARKIFY_RETURN_IF_ERROR(loads.Finish());
+  plays_added = static_cast<uint64_t>(next_songplay_id - first_songplay_id);
+  return s;
+}
+
+Status CheckLoadErrors(EtlReport& report, const EtlOptions& options, parse::CollectingSink& sink) {
+  report.load_errors = sink.Take();
+  std::sort(report.load_errors.begin(), report.load_errors.end(),
+            [](const parse::LoadError& a, const parse::LoadError& b) {
+              return std::tie(a.table, a.file, a.line, a.byte_offset) <
+                     std::tie(b.table, b.file, b.line, b.byte_offset);
+            });
+  SummariseLoadErrors(report.load_errors);
+  if (options.max_errors && report.load_errors.size() > *options.max_errors) {
+    return Error(ErrorCode::kTooManyLoadErrors, log::WithThousands(report.load_errors.size()) +
+                                                    " bad records exceed --max-errors " +
+                                                    std::to_string(*options.max_errors) +
+                                                    "; nothing was committed");
+  }
+  return Status::Ok();
+}
+
+// Creates the tables and loads every listed file (LoadMode kFull and kRebuild).
+Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
+                      EtlReport& report, std::vector<StagedFiles>& staged) {
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
-  Sources sources;
-  {
-    Phase phase(report.timings, "list");
-    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(options));
-  }
-  std::unique_ptr<source::Source>& song_source = sources.songs;
-  std::unique_ptr<source::Source>& event_source = sources.events;
-  const std::vector<source::SourceFile>& song_files = sources.song_files;
-  const std::vector<source::SourceFile>& event_files = sources.event_files;
-
-  SPARKIFY_RETURN_IF_ERROR(CreateTablesInTransaction(engine));
+  for (sql::Stmt stmt : sql::RebuildTablesStatements())
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt));
   // Plays are known before the users and times they reference. Without declared foreign keys
   // they go straight into fact_songplay; with them they wait in a temporary table.
   const bool plays_wait = direct && sql::DeclaresForeignKeys(engine.dialect());
@@ -188,7 +345,7 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
       return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
     };
     Result<StageStats> s =
-        StageFiles(RawKind::kSongs, *song_source, song_files, sink, stage_options, hooks);
+        StageFiles(RawKind::kSongs, *sources.songs, sources.song_files, sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging songs");
     SPARKIFY_RETURN_IF_ERROR(staging.Finish());
     report.songs = *s;
@@ -197,6 +354,8 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
                                         [&](ColumnBatch& b, auto&) { songs.AppendArtists(b); }));
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto&) { songs.AppendSongs(b); }));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, SongMatchSchema(),
+                                        [&](ColumnBatch& b, auto&) { songs.AppendMatches(b); }));
     }
   }
 
@@ -205,58 +364,21 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   std::vector<int64_t> start_times;
   {
     Phase phase(report.timings, "stage_events");
-    const int workers = StageWorkers(stage_options, event_files.size());
-    if (direct) {
-      mappers.reserve(static_cast<size_t>(workers));
-      for (int w = 0; w < workers; ++w) mappers.emplace_back(songs);
-    }
-    LoaderSwitch loads(engine);
     const TableSchema& plays = plays_wait ? FactLoadSchema() : FactSongplaySchema();
-    int64_t next_songplay_id = 1;
-    StageHooks hooks;
-    hooks.ordered = direct;
-    if (direct) {
-      hooks.mapper_for = [&](int w) -> RowMapper* { return &mappers[static_cast<size_t>(w)]; };
-      hooks.derived_schema = &FactLoadSchema();
-    }
-    hooks.consume = [&](Chunk& chunk) -> Status {
-      if (stage_raw && chunk.raw) {
-        SPARKIFY_RETURN_IF_ERROR(loads.Append(parse::StagingEventsSchema(), *chunk.raw));
-      }
-      if (!direct || !chunk.derived) return Status::Ok();
-      ColumnBatch& batch = *chunk.derived;
-      for (size_t r = 0; r < batch.rows(); ++r) {
-        batch.SetInt(0, r, next_songplay_id++);
-        start_times.push_back(batch.Int(1, r));
-      }
-      return loads.Append(plays, batch);
-    };
-    Result<StageStats> s =
-        StageFiles(RawKind::kEvents, *event_source, event_files, sink, stage_options, hooks);
-    if (!s.ok()) return s.take_error().WithContext("staging events");
-    SPARKIFY_RETURN_IF_ERROR(loads.Finish());
-    report.events = *s;
+    SPARKIFY_ASSIGN_OR_RETURN(
+        report.events,
+        StageEvents(engine, *sources.events, sources.event_files, direct, stage_raw, plays, 1,
+                    songs, stage_options, sink, mappers, start_times, report.plays_added));
   }
-
-  report.load_errors = sink.Take();
-  std::sort(report.load_errors.begin(), report.load_errors.end(),
-            [](const parse::LoadError& a, const parse::LoadError& b) {
-              return std::tie(a.table, a.file, a.line, a.byte_offset) <
-                     std::tie(b.table, b.file, b.line, b.byte_offset);
-            });
-  SummariseLoadErrors(report.load_errors);
-  if (options.max_errors && report.load_errors.size() > *options.max_errors) {
-    return Error(ErrorCode::kTooManyLoadErrors, log::WithThousands(report.load_errors.size()) +
-                                                    " bad records exceed --max-errors " +
-                                                    std::to_string(*options.max_errors) +
-                                                    "; nothing was committed");
-  }
+  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
   SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
   {
     Phase phase(report.timings, "transform");
     if (!direct) {
       for (sql::Stmt stmt : sql::TransformStatements())
         SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt));
+      SPARKIFY_ASSIGN_OR_RETURN(int64_t plays, QueryInt(engine, sql::Stmt::kMaxSongplayId));
+      report.plays_added = static_cast<uint64_t>(plays);
     } else {
       UserTable users;
       for (PlayMapper& m : mappers) users.Merge(std::move(m.users()));
@@ -264,34 +386,205 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
         users.AppendUsers(b);
         flush();
       }));
-      std::sort(start_times.begin(), start_times.end());
-      start_times.erase(std::unique(start_times.begin(), start_times.end()), start_times.end());
-      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimTimeSchema(), [&](ColumnBatch& b, auto& flush) {
-        for (int64_t t : start_times) {
-          TimeParts p = SplitTimestamp(t);
-          const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
-                                    FieldValue::Int(p.day),    FieldValue::Int(p.week),
-                                    FieldValue::Int(p.month),  FieldValue::Int(p.year),
-                                    FieldValue::Int(p.weekday)};
-          b.AppendRow(row);
-          if (b.rows() >= 16384) flush();
-        }
-      }));
-      std::vector<int64_t>().swap(start_times);
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, UserStateSchema(),
+                                        [&](ColumnBatch& b, auto&) { users.AppendState(b); }));
+      SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), start_times));
       if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }
   }
+  staged.push_back({FileKind::kSongs, &sources.song_files, &report.songs});
+  staged.push_back({FileKind::kEvents, &sources.event_files, &report.events});
+  return Status::Ok();
+}
+
+// Appends the plays of new event files (LoadMode kAppend): the song matches and each user's
+// latest event come from the state tables, plays are numbered after the largest songplay_id,
+// changed users are upserted and new start times inserted.
+Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
+                    const std::vector<source::SourceFile>& files, uint64_t file_index_base,
+                    source::Source& source, EtlReport& report, std::vector<StagedFiles>& staged,
+                    std::vector<source::SourceFile>& staged_files) {
+  const bool plays_wait = sql::DeclaresForeignKeys(engine.dialect());
+  SongIndex songs;
+  UserTable users;
+  int64_t max_songplay_id = 0;
+  {
+    Phase phase(report.timings, "read_state");
+    SPARKIFY_ASSIGN_OR_RETURN(
+        engine::QueryResult matches,
+        engine.Query(sql::Render(sql::Stmt::kSelectSongMatch, engine.dialect())));
+    for (const auto& row : matches.rows) {
+      songs.AddMatch(row[0].value_or(""), row[1].value_or(""), std::stod(row[2].value_or("0")),
+                     SongIndex::Match{row[3].value_or(""), row[4].value_or("")});
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(
+        engine::QueryResult state,
+        engine.Query(sql::Render(sql::Stmt::kSelectUserState, engine.dialect())));
+    auto int_at = [](const std::optional<std::string>& v) -> std::optional<int64_t> {
+      if (!v) return std::nullopt;
+      return static_cast<int64_t>(std::stoll(*v));
+    };
+    for (const auto& row : state.rows) {
+      users.Offer(row[0].value_or(""),
+                  UserTable::Candidate{int_at(row[1]).value_or(0), int_at(row[2]), int_at(row[3]),
+                                       row[4], row[5], row[6], row[7]});
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(max_songplay_id, QueryInt(engine, sql::Stmt::kMaxSongplayId));
+  }
+  if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateFactLoad));
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateUpsertLoads));
+  parse::CollectingSink sink;
+  StageOptions stage_options;
+  stage_options.threads = options.threads;
+  stage_options.file_index_base = file_index_base;
+  std::vector<PlayMapper> mappers;
+  std::vector<int64_t> start_times;
+  staged_files = files;
+  {
+    Phase phase(report.timings, "stage_events");
+    const TableSchema& plays = plays_wait ? FactLoadSchema() : FactSongplaySchema();
+    SPARKIFY_ASSIGN_OR_RETURN(
+        report.events, StageEvents(engine, source, staged_files, /*direct=*/true,
+                                   options.keep_staging, plays, max_songplay_id + 1, songs,
+                                   stage_options, sink, mappers, start_times, report.plays_added));
+  }
+  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
+  SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
+  {
+    Phase phase(report.timings, "transform");
+    UserTable fresh;
+    for (PlayMapper& m : mappers) fresh.Merge(std::move(m.users()));
+    const std::vector<std::string> changed = users.MergeChanged(std::move(fresh));
+    SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, UserLoadSchema(), [&](ColumnBatch& b, auto& flush) {
+      users.AppendUserLoad(b, changed);
+      flush();
+    }));
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kUpsertUsers));
+    SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, TimeLoadSchema(), start_times));
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertNewTimes));
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kDropUpsertLoads));
+    if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
+    log::Verbose(std::to_string(changed.size()) + " users added or updated, " +
+                 std::to_string(report.plays_added) + " plays appended");
+  }
+  staged.push_back({FileKind::kEvents, &staged_files, &report.events});
+  return Status::Ok();
+}
+
+std::string Plural(size_t n, const char* what) {
+  return log::WithThousands(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
+                             const std::optional<std::vector<ManifestEntry>>& manifest) {
+  PlanInputs in;
+  in.songs = &sources.song_files;
+  in.events = &sources.event_files;
+  in.manifest = manifest ? &*manifest : nullptr;
+  in.full_refresh = options.full_refresh;
+  in.sql_transform = options.transform == Transform::kSql;
+  in.checksum = [&](FileKind kind, const source::SourceFile& f) {
+    return source::ChecksumOf(kind == FileKind::kSongs ? *sources.songs : *sources.events, f);
+  };
+  return PlanLoad(in);
+}
+
+Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options,
+                                   RunRecord& run) {
+  EtlReport report;
+  SPARKIFY_RETURN_IF_ERROR(LockDatabase(engine));
+  Sources sources;
+  std::optional<std::vector<ManifestEntry>> manifest;
+  {
+    Phase phase(report.timings, "list");
+    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(options));
+    SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
+    if (state) {
+      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(options, sources, manifest));
+  }
+  if (manifest) {
+    SPARKIFY_ASSIGN_OR_RETURN(run.run_id, QueryInt(engine, sql::Stmt::kNextRunId));
+  } else {
+    run.run_id = 1;
+  }
+  report.run_id = run.run_id;
+  run.mode = report.plan.mode;
+  const LoadPlan& plan = report.plan;
+  const size_t gone = plan.songs.gone.size() + plan.events.gone.size();
+  log::Info(plan.mode == LoadMode::kNothing
+                ? plan.reason
+                : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
+  if (gone > 0 && plan.mode == LoadMode::kRebuild) {
+    const std::string& first = plan.songs.gone.empty() ? plan.events.gone[0] : plan.songs.gone[0];
+    return Error::InvalidArgument(
+        Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
+        " no longer listed (first: " + first +
+        "); rebuilding would drop their rows. Restore them, or run etl --full-refresh to "
+        "rebuild from the files listed now");
+  }
+  if (gone > 0) {
+    log::Warn(Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
+              " no longer listed; their rows stay");
+  }
+  std::vector<StagedFiles> staged;
+  std::vector<source::SourceFile> new_files;
+  switch (plan.mode) {
+    case LoadMode::kNothing:
+      break;
+    case LoadMode::kFull:
+    case LoadMode::kRebuild:
+      SPARKIFY_RETURN_IF_ERROR(LoadEverything(engine, options, sources, report, staged));
+      break;
+    case LoadMode::kAppend: {
+      std::vector<source::SourceFile> files;
+      for (size_t i : plan.events.fresh) files.push_back(sources.event_files[i]);
+      const uint64_t base = plan.events.unchanged.size() + plan.events.gone.size();
+      SPARKIFY_RETURN_IF_ERROR(
+          AppendEvents(engine, options, files, base, *sources.events, report, staged, new_files));
+      break;
+    }
+  }
+  for (const StagedFiles& s : staged) {
+    run.files += s.files->size();
+    run.rows += s.stats->rows;
+  }
+  run.rejected = report.load_errors.size();
+  run.plays = report.plays_added;
+  SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, staged, run.run_id));
+  run.status = "succeeded";
+  run.message = plan.reason;
+  SPARKIFY_RETURN_IF_ERROR(StoreRun(engine, run));
   return report;
+}
+
+// After a failed run has rolled back: its runs row, in a transaction of its own, when the
+// database has a runs table (best effort: the failure itself is what the caller reports).
+void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) {
+  Result<bool> state = LoadStateExists(engine);
+  if (!state.ok() || !*state) return;
+  if (!engine.Begin().ok()) return;
+  Result<int64_t> id = QueryInt(engine, sql::Stmt::kNextRunId);
+  run.run_id = id.ok() ? *id : 0;
+  run.status = "failed";
+  run.message = error.ToString();
+  if (id.ok() && StoreRun(engine, run).ok() && engine.Commit().ok()) return;
+  (void)engine.Rollback();
 }
 
 }  // namespace
 
 Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
+  RunRecord run;
+  run.started_at = NowMicros();
+  run.arguments = options.arguments;
   SPARKIFY_RETURN_IF_ERROR(engine.Begin());
-  Result<EtlReport> report = RunInTransaction(engine, options);
+  Result<EtlReport> report = RunInTransaction(engine, options, run);
   if (!report.ok()) {
     Status rollback = engine.Rollback();
     if (!rollback.ok()) log::Warn("rollback failed: " + rollback.error().ToString());
+    if (rollback.ok()) RecordFailedRun(engine, run, report.error());
     return report;
   }
   {
@@ -300,6 +593,31 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
   }
   SPARKIFY_ASSIGN_OR_RETURN(report->counts, CountRows(engine));
   return report;
+}
+
+Result<LoadStatus> InspectLoad(engine::Engine& engine, const EtlOptions& options) {
+  SPARKIFY_ASSIGN_OR_RETURN(Sources sources, OpenAndList(options));
+  LoadStatus status;
+  SPARKIFY_RETURN_IF_ERROR(engine.BeginReadOnly());
+  auto inspect = [&]() -> Status {
+    SPARKIFY_ASSIGN_OR_RETURN(status.loaded_before, LoadStateExists(engine));
+    std::optional<std::vector<ManifestEntry>> manifest;
+    if (status.loaded_before) {
+      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
+      SPARKIFY_ASSIGN_OR_RETURN(
+          status.recent_runs,
+          engine.Query(sql::Render(sql::Stmt::kSelectRecentRuns, engine.dialect())));
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(status.plan, PlanSources(options, sources, manifest));
+    return Status::Ok();
+  };
+  Status s = inspect();
+  Status end = engine.Rollback();
+  SPARKIFY_RETURN_IF_ERROR(s);
+  SPARKIFY_RETURN_IF_ERROR(end);
+  status.song_files = std::move(sources.song_files);
+  status.event_files = std::move(sources.event_files);
+  return status;
 }
 
 Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
@@ -319,7 +637,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   const std::string songs = log::WithThousands(plan.song_files.size()) + " song files";
   const std::string events = log::WithThousands(plan.event_files.size()) + " event files";
   // The same steps, in the same order, as RunInTransaction.
-  for (sql::Stmt stmt : sql::CreateTablesStatements()) statement(stmt);
+  for (sql::Stmt stmt : sql::RebuildTablesStatements()) statement(stmt);
   if (plays_wait) statement(sql::Stmt::kCreateFactLoad);
   if (stage_raw) load("staging_songs", "the " + songs + " listed above, parsed by sparkify");
   if (direct) {

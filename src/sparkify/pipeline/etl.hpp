@@ -1,6 +1,7 @@
-// etl: stage the raw data, transform it into the star schema, record load errors, all in one
-// transaction: on any failure (including too many bad records) nothing is committed and the
-// database is as it was before the run.
+// etl: stage the raw data, transform it into the star schema, record load errors, the load
+// manifest and the run, all in one transaction: on any failure (including too many bad
+// records) nothing is committed and the database is as it was before the run. By default a
+// run loads only what the manifest does not hold yet (pipeline/manifest.hpp).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "sparkify/common/error.hpp"
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/parse/load_error.hpp"
+#include "sparkify/pipeline/manifest.hpp"
 #include "sparkify/pipeline/stage.hpp"
 #include "sparkify/source/source.hpp"
 #include "sparkify/sql/dialect.hpp"
@@ -32,6 +34,8 @@ struct EtlOptions {
   Transform transform = Transform::kDirect;
   bool keep_staging = false;     // kDirect: also fill the staging tables (kSql always does)
   source::SourceOptions source;  // how to reach s3:// locations
+  bool full_refresh = false;     // rebuild from every listed file, whatever the manifest says
+  std::string arguments;         // the command line, secrets removed, for the runs table
 };
 
 struct TableCount {
@@ -45,6 +49,9 @@ struct PhaseTiming {
 };
 
 struct EtlReport {
+  LoadPlan plan;       // what the run found to load, and how (pipeline/manifest.hpp)
+  int64_t run_id = 0;  // its row in the runs table
+  uint64_t plays_added = 0;
   StageStats songs;
   StageStats events;
   std::vector<parse::LoadError> load_errors;  // sorted by table, file, line
@@ -88,6 +95,18 @@ std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options);
 // Runs PlanRedshiftEtl's steps on `engine` (a RedshiftEngine) in one transaction, reads back
 // the records COPY rejected (load_errors, from sys_load_error_detail) and the row counts.
 Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options);
+
+// What the next etl would load (`sparkify status`, `etl --plan`): lists the sources, reads the
+// manifest in a read-only transaction (checksumming files whose modification time changed)
+// and the last runs. Changes nothing.
+struct LoadStatus {
+  LoadPlan plan;
+  std::vector<source::SourceFile> song_files;
+  std::vector<source::SourceFile> event_files;
+  bool loaded_before = false;       // the database holds a load manifest
+  engine::QueryResult recent_runs;  // newest first; empty before the first run
+};
+Result<LoadStatus> InspectLoad(engine::Engine& engine, const EtlOptions& options);
 
 // Row counts of every sparkify table.
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine);

@@ -14,6 +14,7 @@
 #include "sparkify/common/log.hpp"
 #include "sparkify/parse/record_parser.hpp"
 #include "sparkify/parse/records.hpp"
+#include "sparkify/source/checksum.hpp"
 
 namespace sparkify::pipeline {
 namespace {
@@ -145,8 +146,11 @@ class Worker {
 
   // Returns an error only for faults that must stop the whole stage.
   Status ProcessFile(source::Source& source, const source::SourceFile& file, size_t index,
-                     uint64_t& rows, uint64_t& rejected) {
+                     FileStats& stats) {
     index_ = index;
+    uint64_t& rows = stats.rows;
+    uint64_t& rejected = stats.rejected;
+    hash_.Reset();
     Result<std::unique_ptr<source::ByteStream>> stream = source.Open(file);
     Status s = stream.ok()
                    ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
@@ -158,6 +162,8 @@ class Worker {
                                       "cannot read file: " + s.error().ToString(), ""});
       ++rejected;
       s = Status::Ok();
+    } else if (s.ok()) {
+      stats.checksum = hash_.Hex();
     }
     if (!s.ok()) return s;
     if (ordered_) {  // a file's chunks never share a chunk with the next file's
@@ -198,6 +204,7 @@ class Worker {
                    uint64_t& rejected) {
     SPARKIFY_RETURN_IF_ERROR(source::ReadAll(stream, buffer_, parse::kPadding, kMaxSongFileBytes));
     size_t size = buffer_.size();
+    hash_.Update(buffer_.data(), size);
     buffer_.resize(size + parse::kPadding);  // simdjson reads ahead
     parse::ParseCounts c =
         parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), Raw(), errors_);
@@ -221,6 +228,7 @@ class Worker {
         continue;
       }
       SPARKIFY_ASSIGN_OR_RETURN(size_t n, stream.Read(buffer_.data() + used, room));
+      hash_.Update(buffer_.data() + used, n);
       used += n;
       size_t consumed = 0;
       if (n == 0) {
@@ -233,8 +241,8 @@ class Worker {
       }
       if (consumed > 0) {
         parse::ParseCounts c =
-            parser_.ParseEventLines(file.uri, index_, buffer_.data(), consumed, buffer_.size(),
-                                    line_no, offset, Raw(), errors_);
+            parser_.ParseEventLines(file.uri, options_.file_index_base + index_, buffer_.data(),
+                                    consumed, buffer_.size(), line_no, offset, Raw(), errors_);
         rows += c.rows;
         rejected += c.errors;
         line_no += c.lines;
@@ -256,6 +264,7 @@ class Worker {
   const TableSchema* derived_schema_;
   bool ordered_;
   parse::RecordParser parser_;
+  source::ContentHash hash_;
   std::string buffer_;
   std::unique_ptr<ColumnBatch> raw_, derived_;
   size_t mapped_rows_ = 0;
@@ -277,6 +286,7 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   const int workers = StageWorkers(options, files.size());
   StageStats stats;
   stats.files = files.size();
+  stats.per_file.resize(files.size());  // each file's entry is written by one worker only
   for (const auto& f : files) stats.bytes += f.size;
   size_t capacity =
       options.max_queued_chunks ? options.max_queued_chunks : 2 * static_cast<size_t>(workers);
@@ -298,7 +308,10 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
       for (;;) {
         size_t i = next_file.fetch_add(1);
         if (i >= files.size() || queue.aborted()) break;
-        Status s = worker.ProcessFile(source, files[i], i, my_rows, my_rejected);
+        FileStats& file_stats = stats.per_file[i];
+        Status s = worker.ProcessFile(source, files[i], i, file_stats);
+        my_rows += file_stats.rows;
+        my_rejected += file_stats.rejected;
         files_done.fetch_add(1);
         if (!s.ok()) {
           std::lock_guard<std::mutex> lock(fatal_mu);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "sparkify/common/column_batch.hpp"
@@ -27,6 +28,9 @@ struct StageOptions {
   size_t block_bytes = 4 << 20;  // event files are read in blocks of this size
   size_t batch_rows = 16384;     // raw rows per chunk handed to the consumer
   size_t max_queued_chunks = 0;  // 0: 2 x threads
+  // Added to a file's index in `files` for event_seq: an incremental run continues the
+  // numbering of the files loaded before it.
+  uint64_t file_index_base = 0;
 };
 
 // What one worker hands over: raw rows (the staging table's schema) and, when a mapper is
@@ -54,13 +58,21 @@ struct StageHooks {
   bool ordered = false;
 };
 
+// What one file gave, for the load manifest.
+struct FileStats {
+  uint64_t rows = 0;      // records staged
+  uint64_t rejected = 0;  // records (or, for an unreadable file, the file) in load_errors
+  std::string checksum;   // source::ContentHash of the bytes read; empty if unreadable
+};
+
 struct StageStats {
   uint64_t files = 0;
   uint64_t bytes = 0;
   uint64_t rows = 0;
   uint64_t rejected = 0;
-  double read_parse_seconds = 0;  // wall time until the last file was parsed
-  double consume_seconds = 0;     // time the consumer spent (appending)
+  double read_parse_seconds = 0;    // wall time until the last file was parsed
+  double consume_seconds = 0;       // time the consumer spent (appending)
+  std::vector<FileStats> per_file;  // by index into the staged files
 };
 
 // Reads and parses `files` of `source`. Bad records go to `errors`; an unreadable file becomes

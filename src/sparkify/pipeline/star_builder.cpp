@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "sparkify/common/civil_time.hpp"
 
@@ -138,6 +139,37 @@ const TableSchema& FactLoadSchema() {
   return s;
 }
 
+const TableSchema& SongMatchSchema() {
+  static const TableSchema s{"etl_song_match",
+                             {{"title", ColumnType::kText},
+                              {"artist_name", ColumnType::kText},
+                              {"duration", ColumnType::kDouble},
+                              {"song_id", ColumnType::kText},
+                              {"artist_id", ColumnType::kText}}};
+  return s;
+}
+const TableSchema& UserStateSchema() {
+  static const TableSchema s{"etl_user_latest",
+                             {{"user_id", ColumnType::kText},
+                              {"ts", ColumnType::kBigInt},
+                              {"session_id", ColumnType::kBigInt},
+                              {"item_in_session", ColumnType::kBigInt}}};
+  return s;
+}
+const TableSchema& UserLoadSchema() {
+  static const TableSchema s = [] {
+    TableSchema t{"etl_user_load", DimUserSchema().columns};
+    for (size_t i = 1; i < UserStateSchema().columns.size(); ++i)
+      t.columns.push_back(UserStateSchema().columns[i]);
+    return t;
+  }();
+  return s;
+}
+const TableSchema& TimeLoadSchema() {
+  static const TableSchema s{"etl_time_load", DimTimeSchema().columns};
+  return s;
+}
+
 // --- songs -----------------------------------------------------------------------------------
 
 std::string SongIndex::MatchKey(std::string_view title, std::string_view artist, double duration) {
@@ -202,6 +234,36 @@ const SongIndex::Match* SongIndex::Find(std::string_view title, std::string_view
   return it == matches_.end() ? nullptr : &it->second;
 }
 
+void SongIndex::AddMatch(std::string_view title, std::string_view artist, double duration,
+                         Match match) {
+  auto [it, inserted] = matches_.try_emplace(MatchKey(title, artist, duration), match);
+  if (!inserted && std::tie(match.song_id, match.artist_id) <
+                       std::tie(it->second.song_id, it->second.artist_id)) {
+    it->second = std::move(match);
+  }
+}
+
+void SongIndex::AppendMatches(ColumnBatch& out) const {
+  // Decodes MatchKey: title length, title, artist, duration.
+  std::vector<const std::pair<const std::string, Match>*> sorted;
+  for (const auto& kv : matches_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : sorted) {
+    const std::string& key = kv->first;
+    uint32_t n = 0;
+    std::memcpy(&n, key.data(), sizeof(n));
+    double duration = 0;
+    std::memcpy(&duration, key.data() + key.size() - sizeof(duration), sizeof(duration));
+    const std::string_view title(key.data() + sizeof(n), n);
+    const std::string_view artist(key.data() + sizeof(n) + n,
+                                  key.size() - sizeof(n) - n - sizeof(duration));
+    const FieldValue row[] = {FieldValue::Text(title), FieldValue::Text(artist),
+                              FieldValue::Double(duration), FieldValue::Text(kv->second.song_id),
+                              FieldValue::Text(kv->second.artist_id)};
+    out.AppendRow(row);
+  }
+}
+
 void SongIndex::AppendArtists(ColumnBatch& out) const {
   std::vector<const std::pair<const std::string, Row>*> sorted;
   for (const auto& kv : artists_) sorted.push_back(&kv);
@@ -228,11 +290,11 @@ void SongIndex::AppendSongs(ColumnBatch& out) const {
 
 // --- users -----------------------------------------------------------------------------------
 
-void UserTable::Offer(std::string_view user_id, Candidate c) {
+bool UserTable::Offer(std::string_view user_id, Candidate c) {
   auto it = users_.find(std::string(user_id));
   if (it == users_.end()) {
     users_.emplace(std::string(user_id), std::move(c));
-    return;
+    return true;
   }
   const Candidate& held = it->second;
   int cmp = c.ts > held.ts ? -1 : (c.ts < held.ts ? 1 : 0);
@@ -242,12 +304,48 @@ void UserTable::Offer(std::string_view user_id, Candidate c) {
   if (cmp == 0) cmp = AscNullsLast(c.first_name, held.first_name);
   if (cmp == 0) cmp = AscNullsLast(c.last_name, held.last_name);
   if (cmp == 0) cmp = AscNullsLast(c.gender, held.gender);
-  if (cmp < 0) it->second = std::move(c);
+  if (cmp >= 0) return false;
+  it->second = std::move(c);
+  return true;
 }
 
 void UserTable::Merge(UserTable&& other) {
   for (auto& [id, c] : other.users_) Offer(id, std::move(c));
   other.users_.clear();
+}
+
+std::vector<std::string> UserTable::MergeChanged(UserTable&& other) {
+  std::vector<std::string> changed;
+  for (auto& [id, c] : other.users_) {
+    if (Offer(id, std::move(c))) changed.push_back(id);
+  }
+  other.users_.clear();
+  std::sort(changed.begin(), changed.end());
+  return changed;
+}
+
+void UserTable::AppendState(ColumnBatch& out) const {
+  std::vector<const std::pair<const std::string, Candidate>*> sorted;
+  for (const auto& kv : users_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : sorted) {
+    const Candidate& c = kv->second;
+    const FieldValue row[] = {FieldValue::Text(kv->first), FieldValue::Int(c.ts), Int(c.session_id),
+                              Int(c.item_in_session)};
+    out.AppendRow(row);
+  }
+}
+
+void UserTable::AppendUserLoad(ColumnBatch& out, const std::vector<std::string>& ids) const {
+  for (const std::string& id : ids) {
+    auto it = users_.find(id);
+    if (it == users_.end()) continue;
+    const Candidate& c = it->second;
+    const FieldValue row[] = {FieldValue::Text(id), Text(c.first_name),    Text(c.last_name),
+                              Text(c.gender),       Text(c.level),         FieldValue::Int(c.ts),
+                              Int(c.session_id),    Int(c.item_in_session)};
+    out.AppendRow(row);
+  }
 }
 
 void UserTable::AppendUsers(ColumnBatch& out) const {

@@ -36,6 +36,14 @@ const TableSchema& DimTimeSchema();
 const TableSchema& FactSongplaySchema();
 // The same columns, named for the temporary table plays wait in (sql::Stmt::kCreateFactLoad).
 const TableSchema& FactLoadSchema();
+// The state incremental runs resume from (sql::Stmt::kCreateLoadState): which song each
+// (title, artist_name, duration) matches, and each user's latest event.
+const TableSchema& SongMatchSchema();  // etl_song_match
+const TableSchema& UserStateSchema();  // etl_user_latest
+// Incremental runs: users whose row changes (dim_user columns, then the state columns) and new
+// start times wait here before they are upserted (sql::Stmt::kCreateUpsertLoads).
+const TableSchema& UserLoadSchema();  // etl_user_load
+const TableSchema& TimeLoadSchema();  // etl_time_load
 
 // Calendar fields of a UTC timestamp, as dim_time stores them.
 struct TimeParts {
@@ -57,6 +65,11 @@ class SongIndex {
   };
   // The song a play of (title, artist, duration) matches, or nullptr.
   const Match* Find(std::string_view title, std::string_view artist, double duration) const;
+
+  // The match table alone (SongMatchSchema rows, sorted), and back: an index rebuilt from it
+  // with AddMatch answers Find exactly as the one built from the song files.
+  void AppendMatches(ColumnBatch& out) const;
+  void AddMatch(std::string_view title, std::string_view artist, double duration, Match match);
 
  private:
   struct Row {  // one staging_songs row, owned
@@ -82,10 +95,15 @@ class UserTable {
     std::optional<int64_t> session_id, item_in_session;
     std::optional<std::string> level, first_name, last_name, gender;
   };
-  // Keeps `c` for `user_id` if it sorts before the one held.
-  void Offer(std::string_view user_id, Candidate c);
+  // Keeps `c` for `user_id` if it sorts before the one held (or none is); true if kept.
+  bool Offer(std::string_view user_id, Candidate c);
   void Merge(UserTable&& other);
-  void AppendUsers(ColumnBatch& out) const;  // sorted by user_id
+  // Merge, returning the ids whose row changed (new users included), sorted.
+  std::vector<std::string> MergeChanged(UserTable&& other);
+  void AppendUsers(ColumnBatch& out) const;  // dim_user rows, sorted by user_id
+  void AppendState(ColumnBatch& out) const;  // UserStateSchema rows, sorted by user_id
+  // UserLoadSchema rows of `ids` (each held).
+  void AppendUserLoad(ColumnBatch& out, const std::vector<std::string>& ids) const;
   size_t size() const { return users_.size(); }
 
  private:

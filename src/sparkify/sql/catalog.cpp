@@ -27,6 +27,13 @@ drop table if exists dim_time;
 drop table if exists staging_events;
 drop table if exists staging_songs;
 drop table if exists load_errors;
+drop table if exists load_manifest;
+drop table if exists etl_user_latest;
+drop table if exists etl_song_match;
+)sql";
+
+constexpr std::string_view kDropRuns = R"sql(
+drop table if exists runs;
 )sql";
 
 // Column order follows log_json_path.json (staging_events) and the song files (staging_songs);
@@ -100,7 +107,7 @@ create table dim_time (
     weekday    bigint not null
 ){{dist dim_time}};
 create table fact_songplay (
-    songplay_id bigint primary key,
+    songplay_id bigint{{identity}} primary key,
     start_time  timestamp not null {{fk dim_time (start_time)}},
     user_id     {{text}} {{fk dim_user (user_id)}},
     level       {{text}},
@@ -121,6 +128,204 @@ create table load_errors (
     reason      {{text}} not null,
     excerpt     {{text}}
 ){{dist load_errors}};
+)sql";
+
+// What incremental runs resume from. load_manifest: one row per loaded file (checksum: XXH3-64
+// of the content, hex; etag: the store's tag, S3 only). runs: one row per etl run, failed ones
+// included (written after the rollback). etl_user_latest: the ordering fields of the event
+// each dim_user row comes from. etl_song_match: the song a play of (title, artist_name,
+// duration) matches, so plays of new event files match without re-reading the song files.
+constexpr std::string_view kCreateLoadState = R"sql(
+create table load_manifest (
+    kind          {{text}} not null,
+    file          {{text}} not null,
+    size_bytes    bigint not null,
+    modified_at   timestamp,
+    etag          {{text}},
+    checksum      {{text}},
+    run_id        bigint not null,
+    rows_loaded   bigint not null,
+    rows_rejected bigint not null,
+    loaded_at     timestamp not null,
+    primary key (kind, file)
+);
+create table if not exists runs (
+    run_id        bigint primary key,
+    started_at    timestamp not null,
+    finished_at   timestamp not null,
+    status        {{text}} not null,
+    mode          {{text}} not null,
+    arguments     {{text}},
+    files_loaded  bigint not null,
+    rows_loaded   bigint not null,
+    rows_rejected bigint not null,
+    plays_added   bigint not null,
+    message       {{text}}
+);
+create table etl_user_latest (
+    user_id         {{text}} primary key,
+    ts              bigint not null,
+    session_id      bigint,
+    item_in_session bigint
+);
+create table etl_song_match (
+    title       {{text}} not null,
+    artist_name {{text}} not null,
+    duration    {{double}} not null,
+    song_id     {{text}} not null,
+    artist_id   {{text}} not null
+);
+)sql";
+
+constexpr std::string_view kLoadStateExists = R"sql(
+select count(*)
+from information_schema.tables
+where table_schema = current_schema()
+    and table_name in (
+        'staging_events', 'staging_songs', 'fact_songplay', 'dim_user', 'dim_song',
+        'dim_artist', 'dim_time', 'load_errors', 'load_manifest', 'etl_user_latest',
+        'etl_song_match'
+    )
+)sql";
+
+// One etl at a time per database. DuckDB needs nothing: one process at a time opens a database
+// file for writing. On PostgreSQL a transaction-scoped advisory lock (key: "sparkify" in
+// ASCII), released by commit, rollback, or the server when a killed client's connection dies.
+constexpr std::string_view kTryLockEtlDuckDb = "select true";
+constexpr std::string_view kTryLockEtl = "select pg_try_advisory_xact_lock(8317145891004901753)";
+constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(8317145891004901753)";
+
+constexpr std::string_view kSelectManifest = R"sql(
+select kind, file, size_bytes, {{modified_at_epoch_ms}}, etag, checksum
+from load_manifest
+order by kind, file
+)sql";
+
+constexpr std::string_view kNextRunId = "select coalesce(max(run_id), 0) + 1 from runs";
+constexpr std::string_view kMaxSongplayId =
+    "select coalesce(max(songplay_id), 0) from fact_songplay";
+
+constexpr std::string_view kSelectSongMatch = R"sql(
+select title, artist_name, duration, song_id, artist_id
+from etl_song_match
+)sql";
+
+constexpr std::string_view kSelectUserState = R"sql(
+select s.user_id, s.ts, s.session_id, s.item_in_session, u.level, u.first_name, u.last_name,
+       u.gender
+from etl_user_latest as s
+join dim_user as u on u.user_id = s.user_id
+)sql";
+
+// Constraint-free, dropped before commit (kDropUpsertLoads) and created inside the run's
+// transaction, so a killed run leaves none behind.
+constexpr std::string_view kCreateUpsertLoads = R"sql(
+drop table if exists etl_user_load;
+create temporary table etl_user_load (
+    user_id         {{text}},
+    first_name      {{text}},
+    last_name       {{text}},
+    gender          {{text}},
+    level           {{text}},
+    ts              bigint,
+    session_id      bigint,
+    item_in_session bigint
+);
+drop table if exists etl_time_load;
+create temporary table etl_time_load (
+    start_time timestamp,
+    hour       bigint,
+    day        bigint,
+    week       bigint,
+    month      bigint,
+    year       bigint,
+    weekday    bigint
+);
+)sql";
+
+// A user's row changes only when a new event sorts before the one it came from (the dim_user
+// rule); the loads hold only those users.
+constexpr std::string_view kUpsertUsers = R"sql(
+insert into dim_user (user_id, first_name, last_name, gender, level)
+select user_id, first_name, last_name, gender, level
+from etl_user_load
+on conflict (user_id) do update set
+    first_name = excluded.first_name,
+    last_name = excluded.last_name,
+    gender = excluded.gender,
+    level = excluded.level;
+insert into etl_user_latest (user_id, ts, session_id, item_in_session)
+select user_id, ts, session_id, item_in_session
+from etl_user_load
+on conflict (user_id) do update set
+    ts = excluded.ts,
+    session_id = excluded.session_id,
+    item_in_session = excluded.item_in_session;
+)sql";
+
+constexpr std::string_view kInsertNewTimes = R"sql(
+insert into dim_time (start_time, hour, day, week, month, year, weekday)
+select start_time, hour, day, week, month, year, weekday
+from etl_time_load
+on conflict (start_time) do nothing
+)sql";
+
+constexpr std::string_view kDropUpsertLoads = R"sql(
+drop table etl_user_load;
+drop table etl_time_load;
+)sql";
+
+// The state an incremental run resumes from, when the SQL transform built the star: the same
+// rules as kInsertFactSongplay's song match and kInsertDimUser's pick.
+constexpr std::string_view kInsertSongMatch = R"sql(
+insert into etl_song_match (title, artist_name, duration, song_id, artist_id)
+with ranked as (
+    select
+        title,
+        artist_name,
+        duration,
+        song_id,
+        artist_id,
+        row_number() over (
+            partition by title, artist_name, duration
+            order by song_id nulls last, artist_id nulls last
+        ) as pick
+    from staging_songs
+    where title is not null and artist_name is not null and duration is not null
+)
+select title, artist_name, duration, song_id, artist_id
+from ranked
+where pick = 1
+)sql";
+
+constexpr std::string_view kInsertUserLatest = R"sql(
+insert into etl_user_latest (user_id, ts, session_id, item_in_session)
+with ranked as (
+    select
+        user_id,
+        ts,
+        session_id,
+        item_in_session,
+        row_number() over (
+            partition by user_id
+            order by ts desc, session_id desc nulls last, item_in_session desc nulls last,
+                     level desc nulls last, first_name nulls last, last_name nulls last,
+                     gender nulls last
+        ) as pick
+    from staging_events
+    where user_id is not null and user_id <> ''
+)
+select user_id, ts, session_id, item_in_session
+from ranked
+where pick = 1
+)sql";
+
+constexpr std::string_view kSelectRecentRuns = R"sql(
+select run_id, started_at, status, mode, files_loaded, rows_loaded, rows_rejected, plays_added,
+       message
+from runs
+order by run_id desc
+limit 5
 )sql";
 
 // Redshift stages with server-side COPY, which cannot fill event_seq: its staging_events has
@@ -304,76 +509,18 @@ from plays
 )sql";
 
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
-// lines in file order). Its song is the song whose title, artist name and duration equal the
-// event's song, artist and length; when several songs match, the smallest song_id wins, so a
-// play is never duplicated; no match leaves song_id and artist_id NULL.
+// lines in file order). Redshift's COPY keeps no load order: there plays are numbered by time,
+// then session and item (then the rest of the row, so that the numbering is total). Its song is the
+// song whose title, artist name and duration equal the event's song, artist and length; when
+// several songs match, the smallest song_id wins, so a play is never duplicated; no match leaves
+// song_id and artist_id NULL.
 constexpr std::string_view kInsertFactSongplay = R"sql(
 insert into fact_songplay (
     songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
 )
 with plays as (
     select
-        event_seq,
-        {{ts_to_timestamp}} as start_time,
-        nullif(user_id, '') as user_id,
-        level,
-        song,
-        artist,
-        length,
-        session_id,
-        location,
-        user_agent
-    from staging_events
-    where page = 'NextSong'
-),
-songs as (
-    select
-        title,
-        artist_name,
-        duration,
-        song_id,
-        artist_id,
-        row_number() over (
-            partition by title, artist_name, duration
-            order by song_id nulls last, artist_id nulls last
-        ) as pick
-    from staging_songs
-),
-matched as (
-    select
-        p.*,
-        s.song_id,
-        s.artist_id
-    from plays as p
-    left join songs as s
-        on s.title = p.song
-        and s.artist_name = p.artist
-        and s.duration = p.length
-        and s.pick = 1
-)
-select
-    row_number() over (order by event_seq) as songplay_id,
-    start_time,
-    user_id,
-    level,
-    song_id,
-    artist_id,
-    session_id,
-    location,
-    user_agent
-from matched
-)sql";
-
-// Redshift: COPY keeps no load order, so plays are numbered by time, then session and item
-// (then the rest of the row, so that the numbering is total). Valid PostgreSQL as well.
-constexpr std::string_view kInsertFactSongplayRedshift = R"sql(
-insert into fact_songplay (
-    songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
-)
-with plays as (
-    select
-        ts,
-        item_in_session,
+        {{play_order_columns}},
         {{ts_to_timestamp}} as start_time,
         nullif(user_id, '') as user_id,
         level,
@@ -413,9 +560,7 @@ matched as (
 )
 select
     row_number() over (
-        order by ts, session_id nulls last, item_in_session nulls last, user_id nulls last,
-                 song nulls last, artist nulls last, length nulls last, level nulls last,
-                 location nulls last, user_agent nulls last
+        order by {{play_order}}
     ) as songplay_id,
     start_time,
     user_id,
@@ -472,11 +617,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertDimSong, "insert_dim_song", kInsertDimSong},
     Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
     Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
-    Entry{Stmt::kInsertFactSongplay,
-          "insert_fact_songplay",
-          kInsertFactSongplay,
-          {},
-          kInsertFactSongplayRedshift},
+    Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
     Entry{Stmt::kCreateFactLoad, "create_fact_load", kCreateFactLoad},
     Entry{Stmt::kPublishFactLoad, "publish_fact_load", kPublishFactLoad},
@@ -484,12 +625,33 @@ constexpr std::array kEntries{
     Entry{Stmt::kCopyStagingEvents, "copy_staging_events", kCopyStagingEvents},
     Entry{Stmt::kInsertCopyErrors, "insert_copy_errors", kInsertCopyErrors},
     Entry{Stmt::kSelectLoadErrors, "select_load_errors", kSelectLoadErrors},
+    Entry{Stmt::kDropRuns, "drop_runs", kDropRuns},
+    Entry{Stmt::kCreateLoadState, "create_load_state", kCreateLoadState},
+    Entry{Stmt::kLoadStateExists, "load_state_exists", kLoadStateExists},
+    Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
+    Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
+    Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
+    Entry{Stmt::kNextRunId, "next_run_id", kNextRunId},
+    Entry{Stmt::kMaxSongplayId, "max_songplay_id", kMaxSongplayId},
+    Entry{Stmt::kSelectSongMatch, "select_song_match", kSelectSongMatch},
+    Entry{Stmt::kSelectUserState, "select_user_state", kSelectUserState},
+    Entry{Stmt::kCreateUpsertLoads, "create_upsert_loads", kCreateUpsertLoads},
+    Entry{Stmt::kUpsertUsers, "upsert_users", kUpsertUsers},
+    Entry{Stmt::kInsertNewTimes, "insert_new_times", kInsertNewTimes},
+    Entry{Stmt::kDropUpsertLoads, "drop_upsert_loads", kDropUpsertLoads},
+    Entry{Stmt::kInsertSongMatch, "insert_song_match", kInsertSongMatch},
+    Entry{Stmt::kInsertUserLatest, "insert_user_latest", kInsertUserLatest},
+    Entry{Stmt::kSelectRecentRuns, "select_recent_runs", kSelectRecentRuns},
 };
 
-constexpr std::array kTransform{Stmt::kInsertDimArtist, Stmt::kInsertDimSong, Stmt::kInsertDimUser,
-                                Stmt::kInsertDimTime, Stmt::kInsertFactSongplay};
-constexpr std::array kCreateTables{Stmt::kDropTables, Stmt::kCreateStaging, Stmt::kCreateStar,
-                                   Stmt::kCreateLoadErrors};
+constexpr std::array kTransform{
+    Stmt::kInsertDimArtist,    Stmt::kInsertDimSong,   Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
+    Stmt::kInsertFactSongplay, Stmt::kInsertSongMatch, Stmt::kInsertUserLatest};
+constexpr std::array kCreateTables{Stmt::kDropRuns,         Stmt::kDropTables,
+                                   Stmt::kCreateStaging,    Stmt::kCreateStar,
+                                   Stmt::kCreateLoadErrors, Stmt::kCreateLoadState};
+constexpr std::array kRebuildTables{Stmt::kDropTables, Stmt::kCreateStaging, Stmt::kCreateStar,
+                                    Stmt::kCreateLoadErrors, Stmt::kCreateLoadState};
 constexpr std::array<std::string_view, 8> kTables{
     "staging_events", "staging_songs", "fact_songplay", "dim_user",
     "dim_song",       "dim_artist",    "dim_time",      "load_errors"};
@@ -513,6 +675,17 @@ struct Macro {
 constexpr std::array kMacros{
     Macro{"text", "varchar", "text collate \"C\"", "varchar(65535)"},
     Macro{"double", "double", "double precision", "double precision"},
+    // fact_songplay.songplay_id: an identity on Redshift that still takes the explicit ids of
+    // the transform (GENERATED BY DEFAULT); rows inserted without one count from 0.
+    Macro{"identity", "", "", " generated by default as identity(0, 1)"},
+    Macro{"play_order_columns", "event_seq", "event_seq", "ts,\n        item_in_session"},
+    Macro{"play_order", "event_seq", "event_seq",
+          "ts, session_id nulls last, item_in_session nulls last, user_id nulls last,\n"
+          "                 song nulls last, artist nulls last, length nulls last, level nulls "
+          "last,\n                 location nulls last, user_agent nulls last"},
+    Macro{"modified_at_epoch_ms", "epoch_ms(modified_at)",
+          "cast(extract(epoch from modified_at) * 1000 as bigint)",
+          "cast(extract(epoch from modified_at) * 1000 as bigint)"},
     Macro{"ts_to_timestamp", "epoch_ms(ts)",
           "(timestamp '1970-01-01 00:00:00' + ts * interval '1 millisecond')",
           "(timestamp 'epoch' + ts * interval '0.001 second')"},
@@ -660,6 +833,7 @@ std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
 bool DeclaresForeignKeys(Dialect dialect) { return dialect != Dialect::kDuckDb; }
 std::span<const Stmt> TransformStatements() { return kTransform; }
 std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }
+std::span<const Stmt> RebuildTablesStatements() { return kRebuildTables; }
 std::span<const std::string_view> AllTables() { return kTables; }
 
 }  // namespace sparkify::sql

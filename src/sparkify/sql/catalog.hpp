@@ -38,7 +38,29 @@ enum class Stmt {
   kCopyStagingEvents,
   kInsertCopyErrors,  // sys_load_error_detail of the last COPY -> load_errors
   kSelectLoadErrors,  // table_name, file, line, reason, excerpt of every load error
+  // Incremental loads (pipeline/manifest.hpp). The state tables hold what a run needs to
+  // resume from: the load manifest, the runs, each user's latest event, the song matches.
+  kDropRuns,           // create-tables only: the runs log survives etl --full-refresh
+  kCreateLoadState,    // load_manifest, etl_user_latest, etl_song_match; runs if missing
+  kLoadStateExists,    // count of the tables an incremental run needs (kLoadStateTables)
+  kTryLockEtl,         // one etl per database: true if taken (PostgreSQL advisory lock)
+  kLockEtl,            // the same, waiting for it
+  kSelectManifest,     // kind, file, size_bytes, modified_at (epoch ms), etag, checksum
+  kNextRunId,          // 1 + the largest run_id
+  kMaxSongplayId,      // the largest songplay_id, 0 when there are no plays
+  kSelectSongMatch,    // etl_song_match rows
+  kSelectUserState,    // user_id, ts, session_id, item_in_session, level, first/last, gender
+  kCreateUpsertLoads,  // etl_user_load and etl_time_load, empty
+  kUpsertUsers,        // etl_user_load -> dim_user and etl_user_latest (insert or update)
+  kInsertNewTimes,     // etl_time_load -> dim_time, times already there left alone
+  kDropUpsertLoads,
+  kInsertSongMatch,   // SQL transform: staging_songs -> etl_song_match
+  kInsertUserLatest,  // SQL transform: staging_events -> etl_user_latest
+  kSelectRecentRuns,  // the last runs, newest first
 };
+
+// How many tables kLoadStateExists counts when every one an incremental run needs exists.
+inline constexpr int kLoadStateTables = 11;
 
 struct RenderOptions {
   // Redshift table attributes (DISTSTYLE/DISTKEY/SORTKEY) replacing the defaults, by table.
@@ -65,8 +87,11 @@ std::string_view StmtName(Stmt stmt);
 
 // The transform from staging to the star, in dependency order.
 std::span<const Stmt> TransformStatements();
-// create-tables: drop, then create staging, star and load_errors.
+// create-tables: drop everything (the runs log included), then create staging, star,
+// load_errors and the load state tables.
 std::span<const Stmt> CreateTablesStatements();
+// etl's full load (first run, --full-refresh, or a rebuild): the same, keeping the runs log.
+std::span<const Stmt> RebuildTablesStatements();
 
 // Whether the dialect's DDL declares foreign keys. DuckDB's are left undeclared: it checks
 // each inserted row against the referenced index, which costs more than the rest of the load;

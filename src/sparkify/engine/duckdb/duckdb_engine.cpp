@@ -336,6 +336,15 @@ class DuckDbEngine final : public Engine {
     if (state != DuckDBSuccess) {
       std::string msg = open_error ? open_error : "unknown error";
       if (open_error) duckdb_free(open_error);
+      if (msg.find("Could not set lock") != std::string::npos) {
+        // One process at a time may open a DuckDB file for writing: a second etl (or a query
+        // during one) fails here rather than corrupting anything.
+        return Error::Engine("duckdb:" + path_ +
+                             " is in use by another process (another sparkify etl?); DuckDB lets "
+                             "one process at a time open a database file. Retry when it is done. "
+                             "DuckDB says: " +
+                             msg);
+      }
       return Error::Engine("opening duckdb:" + path_ + ": " + msg);
     }
     if (duckdb_connect(db_.get(), conn_.out()) != DuckDBSuccess) {

@@ -11,6 +11,9 @@
 # - runs run_peers.sh with sparkify at 1 and 2 threads as NEW_TOOL_CMD / NEW_TOOL_CMD2,
 #   interleaved with the peers, RUNS times (default 3), and prints the harness's table.
 # Knobs: RUNS, PEERS (default: the DuckDB and ceiling peers), BENCH_DATA, OUT.
+# ENGINE=postgres compares `etl --target postgresql://…` with the PostgreSQL peers instead
+# (default PEERS "pg-native-s1 pg-native-s2"), on the peers' own throwaway cluster (default
+# settings, 127.0.0.1:54329), in a database of its own (sparkify_bench).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 peers_dir=$root/../shared/peers
@@ -53,9 +56,25 @@ for set in "${sets[@]}"; do
     L) generate L 100000 10000000 10000 ;;
     *) echo "unknown set $set (S, M or L)" >&2; exit 2 ;;
   esac
-  RUNS=${RUNS:-3} CLASSIC_EVENTS=0 PEERS=${PEERS:-$default_peers} \
-    NEW_TOOL_CMD="$root/bench/sparkify_peer.sh {DIR} 1" \
-    NEW_TOOL_CMD2="$root/bench/sparkify_peer.sh {DIR} 2" \
+  engine=${ENGINE:-duckdb}
+  peers=${PEERS:-$default_peers}
+  if [ "$engine" = postgres ]; then
+    peers=${PEERS:-pg-native-s1 pg-native-s2}
+    pg_base=${PG_ANCHOR_BASE:-/tmp/pg_anchor} pg_port=${PG_ANCHOR_PORT:-54329}
+    # The harness starts the cluster for its PostgreSQL peers; start it first to make our db.
+    if ! "$peers_dir/postgres/pg_cluster.sh" status "$pg_base" "$pg_port" 2>/dev/null |
+      grep -q "server is running"; then
+      "$peers_dir/postgres/pg_cluster.sh" start "$pg_base" "$pg_port" >/dev/null
+      trap '"$peers_dir/postgres/pg_cluster.sh" stop "$pg_base" "$pg_port" >/dev/null' EXIT
+    fi
+    psql -q "host=127.0.0.1 port=$pg_port user=postgres dbname=postgres" -tAc \
+      "select 1 from pg_database where datname = 'sparkify_bench'" | grep -q 1 ||
+      psql -q "host=127.0.0.1 port=$pg_port user=postgres dbname=postgres" -c "create database sparkify_bench"
+    export BENCH_PG_URI="postgresql://postgres@127.0.0.1:$pg_port/sparkify_bench"
+  fi
+  RUNS=${RUNS:-3} CLASSIC_EVENTS=0 PEERS=$peers \
+    NEW_TOOL_CMD="$root/bench/sparkify_peer.sh {DIR} 1 $engine" \
+    NEW_TOOL_CMD2="$root/bench/sparkify_peer.sh {DIR} 2 $engine" \
     SPARKIFY_BIN=$bin OUT=${OUT:-/tmp/sparkify_bench_results/$set-$(date +%Y%m%d-%H%M%S)} \
     "$peers_dir/run_peers.sh" "$data_root/$set"
 done

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Measures how fast `sparkify etl` stages many small song objects from S3 (moto_server on
-# loopback): one GET at a time versus the prefetching pool. Prints one line per setting.
+# Measures how fast `sparkify etl` fetches many small song objects from S3 (moto_server on
+# loopback) against the AWS CLI's `aws s3 sync` of the same prefix, interleaved, RUNS times;
+# prints one line per run and a table of medians (sparkify: list + stage_songs phases, i.e.
+# listing, GETs and parsing; aws: the whole sync to an empty folder).
 #   SPARKIFY_TEST_MOTO_URL  a running moto_server (default: start one with scripts/start-moto.sh)
-#   OBJECTS                 song objects to upload (default 2000)
-#   CONCURRENCY             the pool sizes to compare (default "0 4 16 32"); 0 = sequential
+#   OBJECTS                 song objects to upload (default 15000, the M set's song count)
+#   CONCURRENCY             sparkify's pool sizes to compare (default "16 32"); 0 = sequential
+#   RUNS                    interleaved runs of each (default 3)
 #   LATENCY_MS              when set, GETs go through tests/e2e/fault_proxy.py adding this much
 #                           latency per request (loopback moto answers in ~2 ms; S3 from
 #                           another region or over the Internet takes 20-100 ms)
-# Needs a build (build/sparkify) and python3 with boto3 for the upload.
+# Needs a build (build/sparkify), python3 with boto3 for the upload, and the AWS CLI (`aws`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sparkify=${SPARKIFY:-$root/build/sparkify}
-objects=${OBJECTS:-2000}
+objects=${OBJECTS:-15000}
 url=${SPARKIFY_TEST_MOTO_URL:-}
 if [ -z "$url" ]; then
   url=$("$root/scripts/start-moto.sh")
@@ -51,12 +54,42 @@ if [ -n "${LATENCY_MS:-}" ]; then
   endpoint=$(cat "$work/proxy.url")
 fi
 echo "objects=$objects endpoint=$endpoint latency=+${LATENCY_MS:-0}ms ($(nproc) cores)"
-for c in ${CONCURRENCY:-0 4 16 32}; do
-  threads=$([ "$c" = 0 ] && echo 1 || nproc)
-  seconds=$(AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench SPARKIFY_S3_CONCURRENCY=$c \
-    "$sparkify" -q etl --timings --threads "$threads" --target "duckdb:$work/b$c.duckdb" \
-    --songs "s3://$bucket/song_data" --events "$root/../shared/data/sparkify/log_data" \
-    --endpoint-url "$endpoint" 2>&1 >/dev/null | awk '$1 == "PHASE" && $2 == "stage_songs" { print $3 }')
-  awk -v c="$c" -v t="$threads" -v s="$seconds" -v n="$objects" \
-    'BEGIN { printf "concurrency=%-3s threads=%s stage_songs=%.2fs  %.0f objects/s\n", c, t, s, n / s }'
+command -v aws >/dev/null || { echo "the AWS CLI (aws) is needed for the comparison" >&2; exit 1; }
+results=$work/results.tsv
+for run in $(seq 1 "${RUNS:-3}"); do
+  for c in ${CONCURRENCY:-16 32}; do
+    threads=$([ "$c" = 0 ] && echo 1 || nproc)
+    seconds=$(AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench SPARKIFY_S3_CONCURRENCY=$c \
+      "$sparkify" -q etl --timings --threads "$threads" --target "duckdb:$work/b$run-$c.duckdb" \
+      --songs "s3://$bucket/song_data" --events "$root/../shared/data/sparkify/log_data" \
+      --endpoint-url "$endpoint" 2>&1 >/dev/null |
+      awk '$1 == "PHASE" && ($2 == "stage_songs" || $2 == "list") { s += $3 } END { print s }')
+    printf 'sparkify-c%s\t%s\n' "$c" "$seconds" >>"$results"
+    echo "run $run sparkify concurrency=$c threads=$threads list+stage_songs=${seconds}s"
+  done
+  rm -rf "$work/sync"
+  start=$(date +%s.%N)
+  AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1 \
+    aws s3 sync --quiet --endpoint-url "$endpoint" "s3://$bucket/song_data" "$work/sync"
+  seconds=$(python3 -c "print(round($(date +%s.%N) - $start, 3))")
+  got=$(find "$work/sync" -type f | wc -l)
+  [ "$got" = "$objects" ] || { echo "aws s3 sync fetched $got of $objects objects" >&2; exit 1; }
+  printf 'aws-s3-sync\t%s\n' "$seconds" >>"$results"
+  echo "run $run aws s3 sync ${seconds}s"
 done
+echo
+echo "| tool | median s | objects/s | x aws s3 sync |"
+echo "|---|---|---|---|"
+python3 - "$results" "$objects" <<'PY'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+n = int(sys.argv[2])
+by = {}
+for tool, s in rows:
+    by.setdefault(tool, []).append(float(s))
+med = {t: statistics.median(v) for t, v in by.items()}
+ref = med["aws-s3-sync"]
+for t, m in sorted(med.items(), key=lambda kv: kv[1]):
+    print(f"| {t} | {m:.2f} | {n / m:,.0f} | {ref / m:.2f}x faster |" if t != "aws-s3-sync"
+          else f"| {t} | {m:.2f} | {n / m:,.0f} | 1.00 |")
+PY

@@ -28,13 +28,9 @@ int RunCheckCommand(const GlobalOptions& global, const CheckCommandFlags& flags)
     return ReportError(Error::InvalidArgument("unknown --format \"" + flags.format +
                                               "\"; valid formats: text, table, csv, json"));
   }
-  auto settings = LoadSettings(global);
-  if (!settings.ok()) return ReportError(settings.error());
-  auto threads = ResolveThreads(*settings, flags.target);
-  if (!threads.ok()) return ReportError(threads.error());
-  auto engine = OpenTarget(*settings, flags.target, *threads);
-  if (!engine.ok()) return ReportError(engine.error());
-  return RunChecksCommand(**engine, *settings, flags.checks, output, std::cout,
+  auto target = OpenTargetFor(global, flags.target);
+  if (!target.ok()) return ReportError(target.error());
+  return RunChecksCommand(*target->engine, target->settings, flags.checks, output, std::cout,
                           log::StdoutColorEnabled());
 }
 

@@ -16,15 +16,12 @@ void AddCreateTablesCommand(CLI::App& app, GlobalOptions& global, CommandRunner&
   AddTargetOptions(*cmd, *options);
   cmd->callback([&global, &run, options] {
     run = [&global, options]() -> int {
-      auto settings = LoadSettings(global);
-      if (!settings.ok()) return ReportError(settings.error());
-      auto threads = ResolveThreads(*settings, *options);
-      if (!threads.ok()) return ReportError(threads.error());
-      auto engine = OpenTarget(*settings, *options, *threads);
-      if (!engine.ok()) return ReportError(engine.error());
-      Status s = pipeline::CreateTables(**engine);
+      auto target = OpenTargetFor(global, *options);
+      if (!target.ok()) return ReportError(target.error());
+      Status s = pipeline::CreateTables(*target->engine);
       if (!s.ok()) return ReportError(s.error());
-      log::Info("created staging tables, star schema and load_errors in " + (*engine)->Describe());
+      log::Info("created staging tables, star schema, load_errors and the load state in " +
+                target->engine->Describe());
       return kExitOk;
     };
   });

@@ -66,15 +66,12 @@ int RunQueryCommand(const GlobalOptions& global, const QueryFlags& flags) {
                                                 "\"; `sparkify query --list` shows them all"));
     }
   }
-  auto settings = LoadSettings(global);
-  if (!settings.ok()) return ReportError(settings.error());
-  auto threads = ResolveThreads(*settings, flags.target);
-  if (!threads.ok()) return ReportError(threads.error());
-  auto engine = OpenTarget(*settings, flags.target, *threads);
-  if (!engine.ok()) return ReportError(engine.error());
+  auto target = OpenTargetFor(global, flags.target);
+  if (!target.ok()) return ReportError(target.error());
+  engine::Engine& engine = *target->engine;
   std::string text =
-      named ? sql::RenderNamedQuery(*named, (*engine)->dialect(), flags.limit) : *flags.sql;
-  auto result = QueryReadOnly(**engine, text);
+      named ? sql::RenderNamedQuery(*named, engine.dialect(), flags.limit) : *flags.sql;
+  auto result = QueryReadOnly(engine, text);
   if (!result.ok())
     return ReportError(
         Error(result.error()).WithContext(named ? std::string(named->name) : "query"));

@@ -60,14 +60,10 @@ Status WriteFileAtomically(const std::string& path, const std::string& content) 
 int RunReportCommand(const GlobalOptions& global, const ReportFlags& flags) {
   Result<std::string> generated_at = ReportTime(flags);
   if (!generated_at.ok()) return ReportError(generated_at.error());
-  auto settings = LoadSettings(global);
-  if (!settings.ok()) return ReportError(settings.error());
-  auto threads = ResolveThreads(*settings, flags.target);
-  if (!threads.ok()) return ReportError(threads.error());
-  auto engine = OpenTarget(*settings, flags.target, *threads);
-  if (!engine.ok()) return ReportError(engine.error());
+  auto target = OpenTargetFor(global, flags.target);
+  if (!target.ok()) return ReportError(target.error());
   Result<analytics::ReportData> data =
-      analytics::CollectReportData(**engine, std::move(generated_at).value());
+      analytics::CollectReportData(*target->engine, std::move(generated_at).value());
   if (!data.ok()) return ReportError(data.error());
   Status written = WriteFileAtomically(flags.out, analytics::RenderReportHtml(*data));
   if (!written.ok()) return ReportError(written.error());

@@ -76,4 +76,12 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
   return engine::OpenEngine(*target, engine_options);
 }
 
+Result<OpenedTarget> OpenTargetFor(const GlobalOptions& global, const TargetOptions& options) {
+  SPARKIFY_ASSIGN_OR_RETURN(config::SettingsResolver settings, LoadSettings(global));
+  SPARKIFY_ASSIGN_OR_RETURN(int threads, ResolveThreads(settings, options));
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
+                            OpenTarget(settings, options, threads));
+  return OpenedTarget{std::move(settings), std::move(engine)};
+}
+
 }  // namespace sparkify::cli

@@ -34,4 +34,11 @@ Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
                                                    const TargetOptions& options, int threads);
 
+// The start of every database subcommand: dwh.cfg, the thread count, the open engine.
+struct OpenedTarget {
+  config::SettingsResolver settings;
+  std::unique_ptr<engine::Engine> engine;
+};
+Result<OpenedTarget> OpenTargetFor(const GlobalOptions& global, const TargetOptions& options);
+
 }  // namespace sparkify::cli

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,7 @@ struct Kill {
   const char* query_like;  // pg_stat_activity.query of the statement to interrupt
   const char* context;     // what the error message names besides the lost connection
 };
+void PrintTo(const Kill& kill, std::ostream* os) { *os << kill.name; }
 
 class PgConnectionLossTest : public testing::PostgresTest,
                              public ::testing::WithParamInterface<Kill> {

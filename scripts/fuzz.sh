@@ -16,7 +16,7 @@ fi
 cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets >/dev/null
 out=${FUZZ_OUT:-$build/findings}
 status=0
-for target in event_lines song_file ini_file; do
+for target in event_lines song_file ini_file aws_xml sigv4; do
   corpus=$(mktemp -d)
   cp "$root/fuzz/corpus/$target/"* "$corpus/"
   mkdir -p "$out/$target"

@@ -50,6 +50,29 @@ TEST(ParseUrl, SplitsEndpointUrls) {
   EXPECT_EQ(u->Authority(), "[::1]:9000");
 }
 
+// Found by fuzz/sigv4_fuzz.cpp: a host with an unbracketed ':' parsed, and its Authority()
+// then named another host and port.
+TEST(ParseUrl, RejectsAColonOrBlankInAHostOutsideBrackets) {
+  for (const char* bad :
+       {"http://a:b:80", "http://minio.example.com:9000=GetObject:///", "http://::1:9000",
+        "http://host name", "http://host\t:80", "http://[::1]]:80", "http://a[b]"}) {
+    Result<Url> u = ParseUrl(bad);
+    ASSERT_FALSE(u.ok()) << bad << " parsed as host " << u->host;
+    EXPECT_EQ(u.error().code(), ErrorCode::kInvalidArgument) << bad;
+  }
+  // What parses re-parses from its own parts.
+  for (const char* good : {"http://[::1]:9000/base", "https://minio.example.com:9000",
+                           "http://host:/", "http://127.0.0.1"}) {
+    Result<Url> u = ParseUrl(good);
+    ASSERT_TRUE(u.ok()) << good << ": " << u.error().ToString();
+    Result<Url> again = ParseUrl(u->scheme + "://" + u->Authority() + u->path);
+    ASSERT_TRUE(again.ok()) << good;
+    EXPECT_EQ(again->host, u->host);
+    EXPECT_EQ(again->port, u->port);
+    EXPECT_EQ(again->path, u->path);
+  }
+}
+
 TEST(ParseUrl, RejectsWhatIsNotAnEndpoint) {
   for (const char* bad :
        {"127.0.0.1:5000", "ftp://host", "http://", "http://host:0", "http://host:99999",

@@ -199,16 +199,62 @@ TEST(EventParser, RejectsInvalidUtf8WithSafeExcerpt) {
   EXPECT_NE(p.errors[0].excerpt.find("\xEF\xBF\xBD"), std::string::npos);
 }
 
-TEST(EventParser, RejectsNanAndInfinity) {
-  Parsed nan = ParseEvents(Replace(kGoodLine, "246.30812", "NaN"));
-  Parsed inf = ParseEvents(Replace(kGoodLine, "246.30812", "Infinity"));
-  EXPECT_EQ(nan.errors.size(), 1u);
-  EXPECT_EQ(inf.errors.size(), 1u);
+TEST(EventParser, RejectsNanAndInfinityByName) {
+  // simdjson calls NaN a truncated document and -Infinity a wrong type; the reason names them.
+  for (const char* literal : {"NaN", "Infinity", "-Infinity", "nan", "-inf"}) {
+    Parsed p = ParseEvents(Replace(kGoodLine, "246.30812", literal));
+    ASSERT_EQ(p.errors.size(), 1u) << literal;
+    EXPECT_EQ(p.errors[0].reason, std::string("field \"length\": NaN and Infinity are not JSON "
+                                              "numbers (found ") +
+                                      literal + ")");
+  }
+  Parsed ts = ParseEvents(Replace(kGoodLine, "1541106106796", "Infinity"));
+  ASSERT_EQ(ts.errors.size(), 1u);
+  EXPECT_EQ(ts.errors[0].reason,
+            "field \"ts\": NaN and Infinity are not JSON numbers (found Infinity)");
+  Parsed text = ParseEvents(Replace(kGoodLine, R"("Des'ree")", "NaN"));
+  ASSERT_EQ(text.errors.size(), 1u);
+  EXPECT_EQ(text.errors[0].reason,
+            "field \"artist\": NaN and Infinity are not JSON numbers (found NaN)");
+}
+
+TEST(EventParser, RejectsNumberOutOfRangeByName) {
+  Parsed p = ParseEvents(Replace(kGoodLine, "246.30812", "1e400"));
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].reason, "field \"length\": number out of range (found 1e400)");
 }
 
 TEST(EventParser, RejectsRawControlCharacterInString) {
   Parsed p = ParseEvents(Replace(kGoodLine, "Kaylee", "Kay\x01lee"));
-  EXPECT_EQ(p.errors.size(), 1u);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].reason, "malformed JSON: unescaped control character in a string");
+}
+
+TEST(EventParser, NamesARawNulByteInsideOrOutsideAString) {
+  Parsed inside = ParseEvents(Replace(kGoodLine, "Kaylee", std::string("Kay\0lee", 7)));
+  Parsed padding = ParseEvents(kGoodLine + "\n" + std::string(100, '\0'));
+  ASSERT_EQ(inside.errors.size(), 1u);
+  ASSERT_EQ(padding.errors.size(), 1u);
+  const std::string reason =
+      "malformed JSON: a NUL byte (0x00) in the text, which JSON does not allow";
+  EXPECT_EQ(inside.errors[0].reason, reason);
+  EXPECT_EQ(padding.errors[0].reason, reason);
+  EXPECT_EQ(padding.errors[0].line, 2u);
+  EXPECT_EQ(padding.batch.rows(), 1u);
+  EXPECT_EQ(padding.errors[0].excerpt.find('\0'), std::string::npos);
+}
+
+TEST(EventParser, RejectsABomThatDoesNotStartTheFile) {
+  Parsed p = ParseEvents(kGoodLine + "\n\xEF\xBB\xBF" + kGoodLine + "\n");
+  EXPECT_EQ(p.batch.rows(), 1u);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].line, 2u);
+  EXPECT_NE(p.errors[0].reason.find("byte order mark (BOM) in the middle of the file"),
+            std::string::npos)
+      << p.errors[0].reason;
+  // A block that does not start the file skips no BOM either.
+  Parsed later = ParseEvents("\xEF\xBB\xBF" + kGoodLine + "\n", 7, 4096);
+  EXPECT_EQ(later.errors.size(), 1u);
 }
 
 TEST(EventParser, RejectsDeeplyNestedJunkInAKnownField) {
@@ -216,14 +262,40 @@ TEST(EventParser, RejectsDeeplyNestedJunkInAKnownField) {
   Parsed p = ParseEvents(Replace(kGoodLine, R"("auth":"Logged In")", R"("auth":)" + deep));
   ASSERT_EQ(p.errors.size(), 1u);
   EXPECT_NE(p.errors[0].reason.find("found an array"), std::string::npos);
-  // Unknown fields are skipped without recursion, however deep: the record loads.
-  Parsed unknown =
-      ParseEvents(Replace(kGoodLine, R"("auth":)", R"("junk":)" + deep + R"(,"auth":)"));
-  EXPECT_EQ(unknown.errors.size(), 0u);
+}
+
+// On-Demand skips unknown values by counting brackets, without checking them: these loaded
+// before unknown values were validated.
+TEST(EventParser, RejectsMalformedJsonInAnUnknownField) {
+  for (const char* junk : {"[1,,2]", "[1,2}", "{\"a\":}", "{\"a\" 1}", "[tru]", "nul", "01",
+                           "1.2.3", "\"bad \\q escape\"", "[NaN]", "-"}) {
+    Parsed p = ParseEvents(
+        Replace(kGoodLine, R"("auth":)", std::string(R"("junk":)") + junk + R"(,"auth":)"));
+    EXPECT_EQ(p.batch.rows(), 0u) << junk;
+    ASSERT_EQ(p.errors.size(), 1u) << junk;
+    EXPECT_TRUE(p.errors[0].reason.starts_with("field \"junk\": "))
+        << junk << ": " << p.errors[0].reason;
+  }
+}
+
+TEST(EventParser, RejectsUnknownFieldNestedDeeperThanTheLimit) {
+  auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  Parsed deep =
+      ParseEvents(Replace(kGoodLine, R"("auth":)", R"("junk":)" + nested(5000) + R"(,"auth":)"));
+  ASSERT_EQ(deep.errors.size(), 1u);
+  EXPECT_EQ(deep.errors[0].reason,
+            "field \"junk\": malformed JSON: nested too deeply (more than 1024 levels)");
   // Unbalanced nesting is malformed wherever it is.
   Parsed open = ParseEvents(
       Replace(kGoodLine, R"("auth":)", R"("junk":)" + std::string(3000, '[') + R"(,"auth":)"));
   EXPECT_EQ(open.errors.size(), 1u);
+  // Well-formed unknown values within the limit are ignored, however shaped.
+  Parsed fine = ParseEvents(Replace(kGoodLine, R"("auth":)",
+                                    R"("junk":)" + nested(1000) +
+                                        R"(,"more":{"a":[1,2.5e3,"x\u00e9",true,)"
+                                        R"(false,null,{}]},"s":"x","n":-0.5,"auth":)"));
+  EXPECT_EQ(fine.errors.size(), 0u) << (fine.errors.empty() ? "" : fine.errors[0].reason);
+  EXPECT_EQ(fine.batch.rows(), 1u);
 }
 
 TEST(EventParser, SkipsBlankLinesAndHandlesCrlfAndBom) {

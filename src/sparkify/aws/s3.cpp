@@ -67,7 +67,24 @@ std::string RegionHint(const HttpResponse& response) {
   return {};
 }
 
-Result<ListPage> ParseListPage(const std::string& body, std::string_view what) {
+}  // namespace
+
+Result<S3Uri> ParseS3Uri(std::string_view uri) {
+  if (!uri.starts_with("s3://")) {
+    return Error::InvalidArgument("\"" + std::string(uri) + "\" is not an s3://bucket/prefix URI");
+  }
+  std::string_view rest = uri.substr(5);
+  size_t slash = rest.find('/');
+  S3Uri out{std::string(rest.substr(0, slash)),
+            slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
+  if (out.bucket.empty()) {
+    return Error::InvalidArgument("\"" + std::string(uri) +
+                                  "\" names no bucket (s3://bucket/prefix)");
+  }
+  return out;
+}
+
+Result<ListPage> ParseListObjectsV2(std::string_view body, std::string_view what) {
   pugi::xml_document doc;
   if (!doc.load_buffer(body.data(), body.size())) {
     return Error::Unavailable(std::string(what) + ": the listing is not valid XML");
@@ -93,23 +110,6 @@ Result<ListPage> ParseListPage(const std::string& body, std::string_view what) {
     }
   }
   return page;
-}
-
-}  // namespace
-
-Result<S3Uri> ParseS3Uri(std::string_view uri) {
-  if (!uri.starts_with("s3://")) {
-    return Error::InvalidArgument("\"" + std::string(uri) + "\" is not an s3://bucket/prefix URI");
-  }
-  std::string_view rest = uri.substr(5);
-  size_t slash = rest.find('/');
-  S3Uri out{std::string(rest.substr(0, slash)),
-            slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
-  if (out.bucket.empty()) {
-    return Error::InvalidArgument("\"" + std::string(uri) +
-                                  "\" names no bucket (s3://bucket/prefix)");
-  }
-  return out;
 }
 
 Result<std::unique_ptr<S3Client>> S3Client::Create(S3Config config) {
@@ -229,7 +229,7 @@ Result<ListPage> S3Client::ListObjectsV2(const std::string& bucket, const std::s
   HttpRequest shape = ListObjectsV2Request(bucket, prefix, continuation_token, max_keys);
   std::optional<ListPage> page;
   auto parse = [&](const HttpResponse& response) -> Status {
-    Result<ListPage> parsed = ParseListPage(response.body, what);
+    Result<ListPage> parsed = ParseListObjectsV2(response.body, what);
     if (!parsed.ok()) return parsed.take_error();
     page = std::move(parsed).value();
     return Status::Ok();

@@ -56,6 +56,12 @@ struct ListPage {
   std::string next_continuation_token;  // empty when this was the last page
 };
 
+// Decodes one ListObjectsV2 response body (<ListBucketResult>); keys are percent-decoded when
+// it says <EncodingType>url</EncodingType>. kUnavailable (a garbled listing is retried) when
+// the body is not XML, has no ListBucketResult, or is truncated without a continuation token;
+// `what` starts the message. Public for tests and fuzz/aws_xml_fuzz.cpp.
+Result<ListPage> ParseListObjectsV2(std::string_view body, std::string_view what);
+
 struct ObjectData {
   std::string body;
   std::string etag;  // without quotes; empty when the store sent none

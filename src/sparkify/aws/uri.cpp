@@ -119,6 +119,15 @@ Result<Url> ParseUrl(std::string_view text) {
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   if (url.host.empty()) return bad("no host");
+  // Found by fuzz/sigv4_fuzz.cpp: "http://a:b:80" parsed as host "a:b", port 80, whose
+  // Authority() "a:b" then named port "b". Only an IPv6 literal holds ':', and only in brackets.
+  const bool bracketed = url.host.front() == '[';
+  for (unsigned char c : std::string_view(url.host).substr(bracketed ? 1 : 0,
+                                                           url.host.size() - (bracketed ? 2 : 0))) {
+    if (c <= 0x20 || c == 0x7f) return bad("a space or control character in the host");
+    if (c == '[' || c == ']') return bad("unexpected '[' or ']' in the host");
+    if (c == ':' && !bracketed) return bad("a ':' in the host (write an IPv6 address as [::1])");
+  }
   if (port_text.empty()) {
     url.port = url.scheme == "https" ? 443 : 80;
   } else {

@@ -42,7 +42,8 @@ struct Url {
 };
 
 // Parses an endpoint URL "http[s]://host[:port][/path]". Query strings, fragments and user
-// info are rejected (kInvalidArgument), as is any other scheme.
+// info are rejected (kInvalidArgument), as is any other scheme, and a host holding a blank, a
+// control character, or a ':' outside an IPv6 literal's brackets.
 Result<Url> ParseUrl(std::string_view text);
 
 }  // namespace sparkify::aws

@@ -50,7 +50,8 @@ std::string DescribeJsonError(simdjson::error_code code) {
     case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
       return "malformed JSON: truncated or unbalanced";
     case simdjson::DEPTH_ERROR:
-      return "malformed JSON: nested too deeply";
+      return "malformed JSON: nested too deeply (more than " +
+             std::to_string(simdjson::DEFAULT_MAX_DEPTH) + " levels)";
     case simdjson::NUMBER_ERROR:
       return "malformed JSON: invalid number";
     case simdjson::T_ATOM_ERROR:
@@ -114,20 +115,71 @@ bool IntegralDouble(double d, int64_t& out) {
   return true;
 }
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// NaN, Infinity and -Infinity (as Python's json.dumps and JavaScript write them, and the
+// lower-case spellings of other writers) are not JSON. simdjson reports them as a broken
+// document or a wrong type; a person should read what they are.
+bool IsNonFiniteLiteral(std::string_view token) {
+  if (!token.empty() && (token[0] == '-' || token[0] == '+')) token.remove_prefix(1);
+  auto starts_with = [&](std::string_view word) {
+    if (token.size() < word.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i) {
+      char c = token[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != word[i]) return false;
+    }
+    return true;
+  };
+  return starts_with("nan") || starts_with("inf");
+}
+
+// The reason for a scalar simdjson could not read: NaN/Infinity and out-of-range numbers by
+// name, anything else as simdjson's error.
+std::string DescribeBadScalar(simdjson::error_code code, std::string_view token) {
+  token = TrimRight(token);
+  if (IsNonFiniteLiteral(token)) {
+    return "NaN and Infinity are not JSON numbers (found " + SafeExcerpt(token, 20) + ")";
+  }
+  if ((code == simdjson::NUMBER_ERROR || code == simdjson::INCORRECT_TYPE) && IsJsonNumber(token)) {
+    return "number out of range (found " + SafeExcerpt(token, 40) + ")";
+  }
+  return DescribeJsonError(code);
+}
+
 }  // namespace
 
 struct RecordParser::Impl {
   od::parser parser;
+  // Checks the values of unknown fields, which On-Demand skips unchecked (see CheckSkipped).
+  // Sized on first use; most records have no unknown field.
+  simdjson::dom::parser validator;
   std::array<FieldValue, kMaxFields> values{};
   std::array<bool, kMaxFields> seen{};
 
   // Parses one JSON object into `values`; returns an empty string on success or the reason.
   std::string ParseObject(const char* data, size_t size, size_t capacity, const TableSchema& schema,
                           std::span<const FieldSpec> fields) {
+    std::string reason = ParseObjectFields(data, size, capacity, schema, fields);
+    // simdjson calls a raw NUL byte an unescaped control character, or a broken document when
+    // it stands outside a string (the zero-filled tail a crashed writer leaves). Name it.
+    if (!reason.empty() && reason.find("malformed JSON") != std::string::npos &&
+        std::memchr(data, '\0', size) != nullptr) {
+      return "malformed JSON: a NUL byte (0x00) in the text, which JSON does not allow";
+    }
+    return reason;
+  }
+
+  std::string ParseObjectFields(const char* data, size_t size, size_t capacity,
+                                const TableSchema& schema, std::span<const FieldSpec> fields) {
     const size_t nfields = fields.size();
     for (size_t i = 0; i < nfields; ++i) {
       values[i] = FieldValue::Null();
       seen[i] = false;
+    }
+    if (std::string_view(data, size).starts_with(kBom)) {
+      return "a UTF-8 byte order mark (BOM) in the middle of the file; only the first line "
+             "of a file may start with one (were files joined?)";
     }
     od::document doc;
     simdjson::error_code err = parser.iterate(data, size, capacity).get(doc);
@@ -156,7 +208,11 @@ struct RecordParser::Impl {
           }
         }
       }
-      if (index == nfields) continue;  // unknown keys are ignored (SPEC section 1)
+      if (index == nfields) {  // unknown keys are ignored (SPEC section 1), if well-formed
+        std::string reason = CheckSkipped(field.value());
+        if (!reason.empty()) return "field \"" + SafeExcerpt(key, 40) + "\": " + reason;
+        continue;
+      }
       hint = index + 1;
       if (seen[index]) return "duplicate key \"" + std::string(key) + "\"";
       seen[index] = true;
@@ -178,15 +234,49 @@ struct RecordParser::Impl {
     return {};
   }
 
+  // The value of an unknown field, checked for well-formedness: On-Demand skips what it is not
+  // asked for by counting brackets (simdjson 3.0.1, json_iterator::skip_child), so junk such
+  // as [1,,2] or [1,2} would load unnoticed. Malformed JSON rejects a record wherever it is;
+  // the DOM parser validates the value's text fully (strings, numbers, literals, nesting up to
+  // simdjson::DEFAULT_MAX_DEPTH levels) without recursion.
+  std::string CheckSkipped(od::value value) {
+    od::json_type t;
+    simdjson::error_code err = value.type().get(t);
+    if (err) return DescribeBadScalar(err, value.raw_json_token());
+    std::string_view text;
+    if (t == od::json_type::array) {
+      od::array array;
+      if ((err = value.get_array().get(array)) || (err = array.raw_json().get(text))) {
+        return DescribeJsonError(err);
+      }
+    } else if (t == od::json_type::object) {
+      od::object object;
+      if ((err = value.get_object().get(object)) || (err = object.raw_json().get(text))) {
+        return DescribeJsonError(err);
+      }
+    } else {
+      text = TrimRight(value.raw_json_token());
+    }
+    simdjson::dom::element ignored;
+    if ((err = validator.parse(text.data(), text.size()).get(ignored))) {
+      if (t != od::json_type::array && t != od::json_type::object) {
+        return DescribeBadScalar(err, text);
+      }
+      return DescribeJsonError(err);
+    }
+    return {};
+  }
+
   static std::string ParseValue(od::value value, ColumnType type, FieldValue& out) {
     od::json_type t;
     simdjson::error_code err = value.type().get(t);
-    if (err) return DescribeJsonError(err);
+    if (err) return DescribeBadScalar(err, value.raw_json_token());
     if (t == od::json_type::null) {
       // is_null() also validates the literal ("nul" is not null).
       bool is_null = false;
-      if ((err = value.is_null().get(is_null))) return DescribeJsonError(err);
-      if (!is_null) return "malformed JSON: invalid literal";
+      if ((err = value.is_null().get(is_null)) || !is_null) {
+        return DescribeBadScalar(err ? err : simdjson::N_ATOM_ERROR, value.raw_json_token());
+      }
       out = FieldValue::Null();
       return {};
     }
@@ -205,7 +295,7 @@ struct RecordParser::Impl {
         }
         if (t == od::json_type::number) {
           std::string_view token = TrimRight(value.raw_json_token());
-          if (!IsJsonNumber(token)) return "malformed JSON: invalid number";
+          if (!IsJsonNumber(token)) return DescribeBadScalar(simdjson::NUMBER_ERROR, token);
           out = FieldValue::Text(token);  // e.g. an artist_name of 112 is kept as "112"
           return {};
         }
@@ -213,7 +303,9 @@ struct RecordParser::Impl {
       case ColumnType::kBigInt: {
         if (t == od::json_type::number) {
           od::number number;
-          if ((err = value.get_number().get(number))) return DescribeJsonError(err);
+          if ((err = value.get_number().get(number))) {
+            return DescribeBadScalar(err, value.raw_json_token());
+          }
           int64_t v = 0;
           switch (number.get_number_type()) {
             case od::number_type::signed_integer:
@@ -247,7 +339,9 @@ struct RecordParser::Impl {
       case ColumnType::kDouble: {
         if (t == od::json_type::number) {
           double d = 0;
-          if ((err = value.get_double().get(d))) return DescribeJsonError(err);
+          if ((err = value.get_double().get(d))) {
+            return DescribeBadScalar(err, value.raw_json_token());
+          }
           out = FieldValue::Double(d);
           return {};
         }

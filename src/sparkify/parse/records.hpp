@@ -7,8 +7,11 @@
 //     exactly an integer ("140"); a DOUBLE field accepts a number or a string holding exactly
 //     a finite number ("246.3");
 //   - null (or an absent key) is SQL NULL, except for required fields, which reject the record;
-//   - anything else (boolean, object, array, unconvertible string) rejects the record;
-//   - unknown keys are ignored; a known key given twice rejects the record.
+//   - anything else (boolean, object, array, unconvertible string) rejects the record, as do
+//     NaN, Infinity and numbers out of range;
+//   - unknown keys are ignored, even when repeated, but their values must be well-formed JSON
+//     nested at most 1024 levels deep (malformed JSON rejects a record wherever it is);
+//   - a known key given twice rejects the record (no first- or last-wins guessing).
 #pragma once
 
 #include <span>

@@ -112,6 +112,45 @@ std::string TrimMessage(std::string_view text) {
   return start == std::string::npos ? std::string() : out.substr(start);
 }
 
+// libpq's text for a connection that broke: the server's last words, if they arrived
+// ("FATAL:  terminating connection due to administrator command"), then libpq's own
+// ("server closed the connection unexpectedly") and its boilerplate guess, on indented lines
+// ("\tThis probably means the server terminated abnormally ..."), which is wrong when an
+// administrator or a timeout ended the session. Keeps the first two, severity prefixes cut.
+std::string DescribeLoss(std::string_view text) {
+  std::string out;
+  bool server_said = false;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (line.empty() || line[0] == ' ' || line[0] == '\t') continue;
+    for (std::string_view severity : {"FATAL:", "ERROR:", "PANIC:"}) {
+      if (line.starts_with(severity)) {
+        line.remove_prefix(severity.size());
+        server_said = true;
+      }
+    }
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += line;
+  }
+  if (out.empty()) out = "no connection to the server";
+  if (!server_said) out += " (the server stopped or restarted, or ended this session)";
+  return out;
+}
+
+bool IsCommit(std::string_view sql) {
+  while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ')) sql.remove_suffix(1);
+  while (!sql.empty() && sql.front() == ' ') sql.remove_prefix(1);
+  std::string lower;
+  for (char c : sql) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower == "commit" || lower == "end" || lower == "commit transaction" ||
+         lower == "commit work";
+}
+
 std::string RedactWith(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
   for (const std::string& secret : secrets) {
@@ -232,6 +271,13 @@ Result<PgConnection> PgConnection::Connect(std::string_view conninfo) {
     keys.push_back("connect_timeout");
     values.push_back("30");
   }
+  // Over TCP, a server that vanished without closing the connection (a host gone, a NAT or
+  // firewall that dropped the flow: AWS NAT gateways drop flows idle for 350 s) would leave a
+  // statement waiting for hours, the kernel's keepalive defaults. Probe after 60 s of silence,
+  // give up after 6 unanswered probes 10 s apart. The connection string may override these.
+  keys.insert(keys.end(),
+              {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"});
+  values.insert(values.end(), {"1", "60", "10", "6"});
   keys.insert(keys.end(), {"fallback_application_name", "dbname", "client_encoding", nullptr});
   values.insert(values.end(), {"sparkify", info.c_str(), "UTF8", nullptr});
   PgConnection conn(PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1),
@@ -252,7 +298,10 @@ Result<PgConnection> PgConnection::Connect(std::string_view conninfo) {
 }
 
 PgConnection::PgConnection(PgConnection&& other) noexcept
-    : conn_(other.conn_), secrets_(std::move(other.secrets_)) {
+    : conn_(other.conn_),
+      secrets_(std::move(other.secrets_)),
+      in_transaction_(other.in_transaction_),
+      committing_(other.committing_) {
   other.conn_ = nullptr;
 }
 
@@ -261,6 +310,8 @@ PgConnection& PgConnection::operator=(PgConnection&& other) noexcept {
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = other.conn_;
     secrets_ = std::move(other.secrets_);
+    in_transaction_ = other.in_transaction_;
+    committing_ = other.committing_;
     other.conn_ = nullptr;
   }
   return *this;
@@ -292,7 +343,26 @@ std::string PgConnection::LastMessage() const {
 
 Error PgConnection::ResultError(const PGresult* result) const {
   if (PQstatus(conn_) == CONNECTION_BAD) {
-    return Error::Unavailable("lost the connection to " + Describe() + ": " + LastMessage());
+    // The server ends a session it lost and rolls back its open transaction
+    // (https://www.postgresql.org/docs/15/protocol-flow.html#PROTOCOL-FLOW-TERMINATION),
+    // except that a COMMIT in flight may or may not have been applied.
+    std::string message =
+        "lost the connection to " + Describe() + ": " + Redact(DescribeLoss(PQerrorMessage(conn_)));
+    if (committing_) {
+      message +=
+          "; the connection broke during COMMIT, so whether the transaction was committed "
+          "is unknown";
+    } else if (in_transaction_) {
+      message +=
+          "; the server rolls back the open transaction, so none of its changes were "
+          "committed";
+    }
+    Error error = Error::Unavailable(std::move(message));
+    if (const char* state =
+            result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr) {
+      error.sqlstate = state;
+    }
+    return error;
   }
   const char* primary =
       result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
@@ -315,7 +385,22 @@ Error PgConnection::ResultError(const PGresult* result) const {
   return error;
 }
 
+void PgConnection::BeforeRequest(std::string_view sql) {
+  // Known to be lost already: nothing will be sent, a COMMIT included, so the transaction
+  // that was open when the connection broke is the one the server rolled back.
+  if (lost()) {
+    committing_ = false;
+    return;
+  }
+  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  in_transaction_ = status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+  committing_ = in_transaction_ && IsCommit(sql);
+}
+
+bool PgConnection::lost() const { return conn_ == nullptr || PQstatus(conn_) == CONNECTION_BAD; }
+
 Status PgConnection::Execute(std::string_view sql) {
+  BeforeRequest(sql);
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ResultError(result.get());
@@ -323,6 +408,7 @@ Status PgConnection::Execute(std::string_view sql) {
 }
 
 Result<std::string> PgConnection::Command(std::string_view sql) {
+  BeforeRequest(sql);
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ResultError(result.get());
@@ -330,6 +416,7 @@ Result<std::string> PgConnection::Command(std::string_view sql) {
 }
 
 Result<QueryResult> PgConnection::Query(std::string_view sql) {
+  BeforeRequest(sql);
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return ResultError(result.get());
@@ -356,6 +443,7 @@ Result<QueryResult> PgConnection::Query(std::string_view sql) {
 }
 
 Status PgConnection::CopyStart(std::string_view copy_sql) {
+  BeforeRequest(copy_sql);
   PgResult result(PQexec(conn_, std::string(copy_sql).c_str()));
   if (result && PQresultStatus(result.get()) == PGRES_COPY_IN) return Status::Ok();
   return ResultError(result.get());

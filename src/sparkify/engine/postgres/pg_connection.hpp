@@ -54,11 +54,11 @@ class PgConnection {
  public:
   // Connects with a libpq connection string: a URI (postgresql://...) or key=value pairs.
   // libpq applies the PG* environment variables and ~/.pgpass for whatever the string leaves
-  // out; client_encoding is always UTF8 (sparkify sends UTF-8). Engines run their own
-  // session setup afterwards (sql::PostgresSessionSetup for PostgreSQL).
-  // Errors: kInvalidArgument for a malformed string; kAuth when the server rejects or wants
-  // credentials; kNotFound when the database does not exist; kUnavailable when the server
-  // cannot be reached.
+  // out; client_encoding is always UTF8 (sparkify sends UTF-8). Unless the string says
+  // otherwise, TCP keepalives find a vanished server within about two minutes. Engines run their
+  // own session setup afterwards (sql::PostgresSessionSetup for PostgreSQL). Errors:
+  // kInvalidArgument for a malformed string; kAuth when the server rejects or wants credentials;
+  // kNotFound when the database does not exist; kUnavailable when the server cannot be reached.
   static Result<PgConnection> Connect(std::string_view conninfo);
 
   PgConnection(PgConnection&& other) noexcept;
@@ -73,7 +73,15 @@ class PgConnection {
   // the live connection's parameters: never holds a password.
   std::string Describe() const;
 
+  // True once the connection is broken (the server went away, or ended this session). Every
+  // call then fails fast with kUnavailable; the server has rolled back whatever transaction
+  // was open.
+  bool lost() const;
+
   // Runs one or more statements that return no rows (simple query protocol).
+  // A call that finds the connection lost fails with kUnavailable, "lost the connection to
+  // <where>: <why>", saying what became of the open transaction (rolled back by the server;
+  // unknown for a COMMIT in flight).
   Status Execute(std::string_view sql);
   // Runs one statement and returns its rows in the canonical text form of QueryResult
   // (engine/query_result.hpp): floats, timestamps and booleans are normalised from
@@ -105,10 +113,14 @@ class PgConnection {
   Error ResultError(const PGresult* result) const;
   // The connection's last error message, trimmed and redacted.
   std::string LastMessage() const;
+  // Notes whether `sql` runs inside a transaction (and is its COMMIT), for ResultError.
+  void BeforeRequest(std::string_view sql);
 
   PGconn* conn_ = nullptr;
   // On the heap so that libpq's notice callback can keep a pointer across moves.
   std::unique_ptr<Secrets> secrets_;
+  bool in_transaction_ = false;  // when the current request was sent
+  bool committing_ = false;      // the current request is the COMMIT of a transaction
 };
 
 // `conninfo` (URI or key=value) rewritten as key=value pairs with dbname replaced by

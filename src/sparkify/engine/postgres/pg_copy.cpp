@@ -64,7 +64,9 @@ class CopyLoader final : public BulkLoader {
     if (done_) return Error::Internal("COPY into " + table_.name + " already finished");
     for (size_t row = 0; row < batch.rows(); ++row) {
       encoder_.AppendRow(batch, row, buffer_);
-      if (buffer_.size() >= kCopyFlushBytes) SPARKIFY_RETURN_IF_ERROR(Flush());
+      if (buffer_.size() < kCopyFlushBytes) continue;
+      Status flushed = Flush();
+      if (!flushed.ok()) return flushed.take_error().WithContext("COPY into " + table_.name);
     }
     rows_ += batch.rows();
     return Status::Ok();

@@ -8,7 +8,7 @@ PostgresEngine::PostgresEngine(PgConnection connection, sql::CopyFormat copy_for
     : connection_(std::move(connection)), copy_format_(copy_format) {}
 
 PostgresEngine::~PostgresEngine() {
-  if (in_transaction_) (void)connection_.Execute("rollback");
+  if (in_transaction_ && !connection_.lost()) (void)connection_.Execute("rollback");
 }
 
 Status PostgresEngine::Execute(std::string_view sql) { return connection_.Execute(sql); }
@@ -43,6 +43,9 @@ Status PostgresEngine::Commit() {
 
 Status PostgresEngine::Rollback() {
   in_transaction_ = false;
+  // A lost connection's transaction is already rolled back by the server; a ROLLBACK could
+  // only fail with "no connection to the server" and hide the error that matters.
+  if (connection_.lost()) return Status::Ok();
   return connection_.Execute("rollback");
 }
 

@@ -43,6 +43,8 @@ class PostgresEngine : public Engine {
   // Fails (and leaves nothing committed) when the server rolled the transaction back instead,
   // which PostgreSQL does silently for a transaction that saw an error.
   Status Commit() override;
+  // Ok without a word to the server once the connection is lost: the server has rolled the
+  // transaction back itself.
   Status Rollback() override;
   // BEGIN TRANSACTION READ ONLY: the server refuses writes (also in data-modifying CTEs and
   // volatile functions such as nextval). Redshift accepts the same statement.

@@ -75,7 +75,7 @@ class PgConnectionLossTest : public testing::PostgresTest,
     return testing::RunCommand(
         {"/usr/bin/timeout", "-s", "KILL", "300", testing::SparkifyBinary(), "etl", "--target",
          db_->conninfo(), "--songs", (*data_) / set + "/song_data", "--events",
-         (*data_) / set + "/log_data", "--threads", "2", "--keep-staging"},
+         (*data_) / set + "/log_data", "--threads", "2", "--keep-staging", "--full-refresh"},
         {"NO_COLOR=1"});
   }
 

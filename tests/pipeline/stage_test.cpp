@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/create_tables.hpp"
+#include "sparkify/source/checksum.hpp"
 #include "sparkify/source/local_source.hpp"
 #include "testing/test_util.hpp"
 
@@ -86,6 +89,48 @@ INSTANTIATE_TEST_SUITE_P(BlockSizes, StageTest,
                                            std::tuple<size_t, int, bool>{4 << 20, 3, false},
                                            std::tuple<size_t, int, bool>{64, 3, true},
                                            std::tuple<size_t, int, bool>{1000, 2, true}));
+
+// A line past max_line_bytes (a file without line ends, say) is one load error and is skipped
+// to its end; the lines around it load and keep their numbers; the checksum covers every byte.
+TEST(StageFiles, OverlongLineIsSkippedWithBoundedMemory) {
+  testing::TempDir dir;
+  const std::string first = EventLine(1) + "\n";
+  const std::string huge = EventLine(2, 5000) + "\n";
+  const std::string text = first + huge + EventLine(3) + "\n" + EventLine(4);
+  testing::WriteFile(dir / "log/a.json", text);
+  testing::WriteFile(dir / "log/b.json", first + EventLine(5, 9000));  // ends inside the line
+  source::LocalSource source(dir / "log");
+  auto files = source.List();
+  ASSERT_TRUE(files.ok());
+  parse::CollectingSink sink;
+  StageOptions options;
+  options.block_bytes = 512;
+  options.max_line_bytes = 2048;
+  StageHooks hooks;
+  uint64_t rows = 0;
+  hooks.consume = [&](Chunk& chunk) -> Status {
+    rows += chunk.raw->rows();
+    return Status::Ok();
+  };
+  auto stats = StageFiles(RawKind::kEvents, source, *files, sink, options, hooks);
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(rows, 4u);
+  auto errors = sink.Take();
+  ASSERT_EQ(errors.size(), 2u);
+  std::sort(errors.begin(), errors.end(),
+            [](const auto& x, const auto& y) { return x.file < y.file; });
+  EXPECT_EQ(errors[0].line, 2u);
+  EXPECT_EQ(errors[0].byte_offset, first.size());
+  EXPECT_NE(errors[0].reason.find("line longer than"), std::string::npos) << errors[0].reason;
+  EXPECT_EQ(errors[1].line, 2u);
+  ASSERT_EQ(stats->per_file.size(), 2u);
+  EXPECT_EQ(stats->per_file[0].rows, 3u);
+  EXPECT_EQ(stats->per_file[0].rejected, 1u);
+  source::LocalSource again(dir / "log");
+  auto whole = source::ChecksumOf(again, (*files)[0]);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(stats->per_file[0].checksum, *whole);
+}
 
 TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {
   testing::TempDir dir;

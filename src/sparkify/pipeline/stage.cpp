@@ -223,8 +223,16 @@ class Worker {
     }
     for (;;) {
       size_t room = buffer_.size() - parse::kPadding - used;
-      if (room == 0) {  // one line longer than the buffer: grow it
-        buffer_.resize(buffer_.size() * 2);
+      if (room == 0) {  // one line longer than the buffer: grow it, up to the limit
+        if (used >= options_.max_line_bytes) {
+          SPARKIFY_ASSIGN_OR_RETURN(uint64_t skipped,
+                                    SkipLongLine(stream, file, line_no, offset, used, rejected));
+          if (skipped == 0) return Status::Ok();  // the file ended inside the line
+          ++line_no;
+          offset += skipped;
+          continue;
+        }
+        buffer_.resize(std::min(buffer_.size() * 2, options_.max_line_bytes + parse::kPadding));
         continue;
       }
       SPARKIFY_ASSIGN_OR_RETURN(size_t n, stream.Read(buffer_.data() + used, room));
@@ -252,6 +260,37 @@ class Worker {
         SPARKIFY_RETURN_IF_ERROR(AfterParse());
       }
       if (n == 0) return Status::Ok();
+    }
+  }
+
+  // Records the line that fills the whole buffer (`used` bytes from `offset`) as a load error
+  // and reads on to its end. Returns the line's length with its '\n', leaving what follows it
+  // at the start of the buffer (`used` updated), or 0 when the file ends first.
+  Result<uint64_t> SkipLongLine(source::ByteStream& stream, const source::SourceFile& file,
+                                uint64_t line_no, uint64_t offset, size_t& used,
+                                uint64_t& rejected) {
+    errors_.Report(parse::LoadError{
+        schema_.name, file.uri, line_no, offset,
+        "line longer than " + std::to_string(options_.max_line_bytes >> 20) +
+            " MB (no record is this long; is the file missing its line ends?); skipped",
+        parse::SafeExcerpt(std::string_view(buffer_.data(), std::min<size_t>(used, 120)))});
+    ++rejected;
+    uint64_t skipped = used;
+    used = 0;
+    const size_t room = buffer_.size() - parse::kPadding;
+    for (;;) {
+      SPARKIFY_ASSIGN_OR_RETURN(size_t n, stream.Read(buffer_.data(), room));
+      hash_.Update(buffer_.data(), n);
+      if (n == 0) return uint64_t{0};
+      const char* nl = static_cast<const char*>(std::memchr(buffer_.data(), '\n', n));
+      if (nl == nullptr) {
+        skipped += n;
+        continue;
+      }
+      const size_t rest = static_cast<size_t>(nl - buffer_.data()) + 1;
+      std::memmove(buffer_.data(), buffer_.data() + rest, n - rest);
+      used = n - rest;
+      return skipped + rest;
     }
   }
 

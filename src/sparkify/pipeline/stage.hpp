@@ -26,6 +26,9 @@ enum class RawKind { kSongs, kEvents };
 struct StageOptions {
   int threads = 1;
   size_t block_bytes = 4 << 20;  // event files are read in blocks of this size
+  // A longer event line is a load error and is skipped to its end: memory stays bounded even
+  // for a file without line ends.
+  size_t max_line_bytes = 256u << 20;
   size_t batch_rows = 16384;     // raw rows per chunk handed to the consumer
   size_t max_queued_chunks = 0;  // 0: 2 x threads
   // Added to a file's index in `files` for event_seq: an incremental run continues the

@@ -207,6 +207,20 @@ snapshot_diff() {
   echo "${out[*]}"
 }
 
+# The tables of target $1 (every schema but the catalogs), comma-separated.
+table_list() {
+  "$bin" query --target "$1" --format csv --sql "select table_schema || '.' || table_name from \
+information_schema.tables where table_schema not in ('information_schema', 'pg_catalog') \
+order by 1" 2>/dev/null | tail -n +2 | tr -d '\r' | paste -sd, - || echo "?"
+}
+# Files beside DuckDB database $1 (WAL, temp folder, ...), comma-separated.
+duckdb_leftovers() {
+  local f out=()
+  for f in "$1".* "$1"-*; do [ -e "$f" ] && out+=("${f##*/}"); done
+  local IFS=,
+  echo "${out[*]}"
+}
+
 # --- per engine: references and calibration ------------------------------------------------
 declare -a seg_name seg_start seg_end   # the calibrated timeline of the engine at hand
 rows=()                                  # the report's table rows
@@ -387,7 +401,7 @@ run_engine() {
   log "$engine: reference warehouses BEFORE (A) and AFTER (A+B)"
   add_files "$ref/src-a" "${files_a[@]}"
   add_files "$ref/src-ab" "${files_a[@]}" "${files_b[@]}"
-  local t_before t_after
+  local t_before t_after tables_before tables_after
   if [ "$engine" = postgresql ]; then
     pg_create "${prefix}_before" || die "$engine: cannot create a database"
     pg_create "${prefix}_after" || die "$engine: cannot create a database"
@@ -402,6 +416,8 @@ run_engine() {
   calibrate_order_by "$t_after"
   snapshot "$t_before" "$ref/BEFORE" || die "$engine: cannot read the BEFORE reference: $(cat "$ref/BEFORE")"
   snapshot "$t_after" "$ref/AFTER" || die "$engine: cannot read the AFTER reference: $(cat "$ref/AFTER")"
+  tables_before=$(table_list "$t_before")
+  tables_after=$(table_list "$t_after")
   cmp -s "$ref/BEFORE" "$ref/AFTER" && die "$engine: BEFORE and AFTER are the same star; the test could not tell them apart"
 
   # Calibration: the very run the trials kill (BEFORE state, then etl over A+B), uninterrupted.
@@ -463,26 +479,33 @@ run_engine() {
     [ ${#wanted[@]} -gt 0 ] || die "$engine: none of PHASES=\"$aim_phases\" is among the phases:$desc"
     strata=("${wanted[@]}")
   fi
-  # Each kill is timed from the last stderr line the calibration run printed before the chosen
-  # moment (its anchor), so short phases are hit although process start-up times vary.
+  # Trial k aims at stratum k mod n, at a uniformly random moment inside it; after the first
+  # round a timed phase that no kill has landed in yet goes first (a short phase is easily
+  # missed when the process runs a few ms faster or slower than in the calibration). The kill
+  # is timed from the last stderr line the calibration run printed before that moment (its
+  # anchor), so process start-up times do not shift it.
   RANDOM=$((seed + eidx))
-  local anchors=() offsets=() target_t a
-  for ((k = 0; k < trials; k++)); do
+  local anchor offset target_t s r
+  local -A landed=()
+  next_kill() { # sets anchor and offset for trial $1
     if [ ${#fixed_delays[@]} -gt 0 ]; then
-      anchors+=(-1)
-      offsets+=("$((fixed_delays[k % ${#fixed_delays[@]}] * 1000))")
-      continue
+      anchor=-1 offset=$((fixed_delays[$1 % ${#fixed_delays[@]}] * 1000))
+      return
     fi
-    local s=${strata[k % ${#strata[@]}]} r
+    s=${strata[$1 % ${#strata[@]}]}
+    if [ "$1" -ge ${#strata[@]} ]; then
+      for i in "${strata[@]}"; do
+        case ${seg_name[i]} in start | after_*) continue ;; esac
+        if [ -z "${landed[${seg_name[i]}]:-}" ]; then s=$i; break; fi
+      done
+    fi
     r=$(( (RANDOM << 15 | RANDOM) % 1000000 ))
     target_t=$((seg_start[s] + (seg_end[s] - seg_start[s]) * r / 1000000))
-    a=-1
+    anchor=-1 offset=$target_t
     for ((i = 0; i < ${#cal_t[@]}; i++)); do
-      [ "${cal_t[i]}" -le "$target_t" ] && a=$i
+      if [ "${cal_t[i]}" -le "$target_t" ]; then anchor=$i offset=$((target_t - cal_t[i])); fi
     done
-    anchors+=("$a")
-    if [ "$a" -ge 0 ]; then offsets+=("$((target_t - cal_t[a]))"); else offsets+=("$target_t"); fi
-  done
+  }
 
   # --- the trials ---
   for ((k = 0; k < trials; k++)); do
@@ -503,7 +526,8 @@ run_engine() {
       fi
       add_files "$dir/src" "${files_b[@]}"
       # 3. start and kill
-      kill_run "$target" "$dir" "${pg_uri:+$db}" "${anchors[k]}" "${offsets[k]}"
+      next_kill "$k"
+      kill_run "$target" "$dir" "${pg_uri:+$db}" "$anchor" "$offset"
       if [ -n "$kill_at" ] && [ "$kill_rc" -eq 137 ]; then
         phase=$(phase_of_kill "$kill_at" "$dir/killed.timeline" "$dir" "${pg_uri:+$db}")
         delay=$((kill_at / 1000))
@@ -522,14 +546,19 @@ run_engine() {
       else
         # Snapshot a copy: opening the database replays its WAL, and the rerun must meet the
         # files exactly as the kill left them.
+        local left
+        left=$(duckdb_leftovers "$dir/warehouse.duckdb")
+        [ -z "$left" ] || notes+=("after the kill: $left")
         cp "$dir/warehouse.duckdb" "$dir/postkill.duckdb"
-        if [ -f "$dir/warehouse.duckdb.wal" ]; then
-          cp "$dir/warehouse.duckdb.wal" "$dir/postkill.duckdb.wal"
-          notes+=("WAL left")
-        fi
+        if [ -f "$dir/warehouse.duckdb.wal" ]; then cp "$dir/warehouse.duckdb.wal" "$dir/postkill.duckdb.wal"; fi
         snap_target=duckdb:$dir/postkill.duckdb
       fi
       snapshot "$snap_target" "$dir/postkill" || true
+      local tables
+      tables=$(table_list "$snap_target")
+      if [ "$tables" != "$tables_before" ] && [ "$tables" != "$tables_after" ]; then
+        notes+=("tables after the kill: $tables")
+      fi
       if cmp -s "$dir/postkill" "$dir/before"; then
         outcome=BEFORE
       elif cmp -s "$dir/postkill" "$ref/AFTER"; then
@@ -549,6 +578,12 @@ run_engine() {
         notes+=("rerun: $(snapshot_diff "$dir/rerun" "$ref/AFTER")")
       elif cmp -s "$dir/rerun" "$ref/AFTER"; then
         rerun=ok
+        tables=$(table_list "$target")
+        [ "$tables" = "$tables_after" ] || notes+=("tables after the rerun: $tables (a clean run: $tables_after)")
+        if [ "$engine" = duckdb ]; then
+          left=$(duckdb_leftovers "$dir/warehouse.duckdb")
+          [ -z "$left" ] || notes+=("after the rerun: $left")
+        fi
       else
         rerun=DIFFERS failed=1
         notes+=("rerun differs: $(snapshot_diff "$dir/rerun" "$ref/AFTER")")
@@ -560,6 +595,7 @@ run_engine() {
     rows+=("$row")
     printf '%s\n' "$row"
     outcomes+=("$engine $phase $outcome $rerun")
+    landed[$phase]=1
     if [ "$failed" -eq 1 ]; then
       failures=$((failures + 1))
       log "$engine trial $n failed; its files are in $dir${pg_uri:+ (database $db)}"

@@ -135,8 +135,10 @@ if [[ " $engines " == *" postgresql "* ]]; then
     pg_uri=$SPARKIFY_TEST_PG_URI
   else
     log "SPARKIFY_TEST_PG_URI is unset: starting a throwaway server (scripts/start-postgres.sh)"
-    pg_uri=$("$root/scripts/start-postgres.sh")
-    pg_started=yes
+    pg_uri=$("$root/scripts/start-postgres.sh" 2>"$work/start-postgres.err") ||
+      { cat "$work/start-postgres.err" >&2; die "scripts/start-postgres.sh failed"; }
+    # A server that was already running (start-postgres.sh reuses it) stays running.
+    grep -q 'reusing the running cluster' "$work/start-postgres.err" || pg_started=yes
   fi
   pg_admin "select 1" >/dev/null || die "cannot reach PostgreSQL at $pg_uri"
 fi
@@ -480,13 +482,13 @@ run_engine() {
     strata=("${wanted[@]}")
   fi
   # Trial k aims at stratum k mod n, at a uniformly random moment inside it; after the first
-  # round a timed phase that no kill has landed in yet goes first (a short phase is easily
-  # missed when the process runs a few ms faster or slower than in the calibration). The kill
-  # is timed from the last stderr line the calibration run printed before that moment (its
-  # anchor), so process start-up times do not shift it.
+  # round a timed phase that no kill has landed in yet goes first, up to 3 extra times (a short
+  # phase is easily missed when the process runs a few ms faster or slower than in the
+  # calibration). The kill is timed from the last stderr line the calibration run printed
+  # before that moment (its anchor), so process start-up times do not shift it.
   RANDOM=$((seed + eidx))
   local anchor offset target_t s r
-  local -A landed=()
+  local -A landed=() chased=()
   next_kill() { # sets anchor and offset for trial $1
     if [ ${#fixed_delays[@]} -gt 0 ]; then
       anchor=-1 offset=$((fixed_delays[$1 % ${#fixed_delays[@]}] * 1000))
@@ -496,7 +498,11 @@ run_engine() {
     if [ "$1" -ge ${#strata[@]} ]; then
       for i in "${strata[@]}"; do
         case ${seg_name[i]} in start | after_*) continue ;; esac
-        if [ -z "${landed[${seg_name[i]}]:-}" ]; then s=$i; break; fi
+        if [ -z "${landed[${seg_name[i]}]:-}" ] && [ "${chased[${seg_name[i]}]:-0}" -lt 3 ]; then
+          s=$i
+          chased[${seg_name[i]}]=$(( ${chased[${seg_name[i]}]:-0} + 1 ))
+          break
+        fi
       done
     fi
     r=$(( (RANDOM << 15 | RANDOM) % 1000000 ))

@@ -369,12 +369,23 @@ kill_run() {
   rm -f "$fifo"
 }
 
+# The segment (phase name) of calibration time $1.
+segment_at() {
+  local k
+  for ((k = 0; k < ${#seg_name[@]}; k++)); do
+    if [ "$1" -lt "${seg_end[k]}" ]; then echo "${seg_name[k]}"; return; fi
+  done
+  echo "${seg_name[${#seg_name[@]} - 1]}"
+}
+
 # The phase of a kill: its calibrated segment. The kill came $1 usec after the spawn; the last
 # line the killed process printed ($2 = its timeline; $3, $4 = its folder and database) matches
 # calibration line j, so the kill is placed at cal_t[j] plus the time since that line, and
-# before the calibration time of the next line, which it did not print.
+# before the calibration time of the next line, which it did not print. When the process took
+# longer since line j than the calibration took to the next line, it may be anywhere in
+# between: if that spans several phases, the answer is "first..last".
 phase_of_kill() {
-  local at=$1 timeline=$2 i=0 j t line last_t=0 est lo=0 hi
+  local at=$1 timeline=$2 i=0 j t line last_t=0 est lo=0 hi first last
   hi=${seg_end[${#seg_end[@]} - 1]}
   while read -r t line; do
     normalize_line "$line" "$3" "$4"
@@ -385,15 +396,16 @@ phase_of_kill() {
   est=$((lo + at - last_t))
   [ "$i" -ge ${#cal_line[@]} ] || hi=$((cal_t[i] - 1))
   [ "$hi" -ge "$lo" ] || hi=$lo
-  [ "$est" -ge "$lo" ] || est=$lo
-  [ "$est" -le "$hi" ] || est=$hi
-  for ((i = 0; i < ${#seg_name[@]}; i++)); do
-    if [ "$est" -lt "${seg_end[i]}" ]; then echo "${seg_name[i]}"; return; fi
-  done
-  echo "${seg_name[${#seg_name[@]} - 1]}"
+  if [ "$est" -gt "$hi" ]; then
+    first=$(segment_at "$lo")
+    last=$(segment_at "$hi")
+    if [ "$first" = "$last" ]; then echo "$first"; else echo "$first..$last"; fi
+    return
+  fi
+  segment_at "$est"
 }
 
-printf_row() { printf '%-5s  %-10s  %-14s  %8s  %-18s  %-9s  %s\n' "$@"; }
+printf_row() { printf '%-5s  %-10s  %-20s  %8s  %-18s  %-9s  %s\n' "$@"; }
 
 run_engine() {
   local engine=$1 eidx=$2

@@ -405,7 +405,7 @@ phase_of_kill() {
   segment_at "$est"
 }
 
-printf_row() { printf '%-5s  %-10s  %-20s  %8s  %-18s  %-9s  %s\n' "$@"; }
+printf_row() { printf '%-5s  %-10s  %-25s  %8s  %-18s  %-9s  %s\n' "$@"; }
 
 run_engine() {
   local engine=$1 eidx=$2

@@ -324,7 +324,7 @@ usec_to_s() { printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)); }
 kill_run() {
   local target=$1 dir=$2 db=$3 anchor=$4 offset=$5
   local fifo=$dir/stderr.fifo timeline=$dir/killed.timeline efd t0 deadline=0 cap i=0 j
-  local line now left ts status
+  local line now left ts status partial=""
   mkfifo "$fifo"
   : >"$timeline"
   kill_at=""
@@ -345,6 +345,7 @@ kill_run() {
     fi
     if IFS= read -r -t "$(usec_to_s "$left")" -u "$efd" line; then
       ts=$(now_us)
+      line=$partial$line partial=""
       printf '%s %s\n' "$((ts - t0))" "$line" >>"$timeline"
       if [ "$deadline" -eq 0 ]; then
         normalize_line "$line" "$dir" "$db"
@@ -356,12 +357,15 @@ kill_run() {
     else
       status=$?
       [ "$status" -gt 128 ] || break  # end of file: the process exited before the kill
+      partial+=$line  # read reads a pipe byte by byte: a timeout can end it mid-line
     fi
   done
   # Lines still in the pipe were written before the kill; they get the kill's time.
-  while IFS= read -r -u "$efd" line; do
-    printf '%s %s\n' "${kill_at:-$(($(now_us) - t0))}" "$line" >>"$timeline"
+  while IFS= read -r -u "$efd" line || [ -n "$line" ]; do
+    printf '%s %s\n' "${kill_at:-$(($(now_us) - t0))}" "$partial$line" >>"$timeline"
+    partial=""
   done
+  [ -z "$partial" ] || printf '%s %s\n' "${kill_at:-$(($(now_us) - t0))}" "$partial" >>"$timeline"
   exec {efd}<&-
   kill_rc=0
   { wait "$running_pid"; } 2>/dev/null || kill_rc=$?  # (no "Killed" notice from bash)
@@ -403,6 +407,29 @@ phase_of_kill() {
     return
   fi
   segment_at "$est"
+}
+
+# Observed times between consecutive calibration lines: gaps[j] holds the usec from line j to
+# line j+1 in the calibration run and in every trial that printed both before the kill.
+declare -A gaps
+median_gap() { # of line j=$1
+  local -a g
+  read -r -a g <<<"${gaps[$1]}"
+  printf '%s\n' "${g[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+record_gaps() { # timeline $1 of a trial killed at $2 usec (empty: not killed); folder $3, database $4
+  local t line i=0 j prev_j=-2 prev_t=0
+  while read -r t line; do
+    [ -z "$2" ] || [ "$t" -lt "$2" ] || break  # read after the kill: no real time
+    normalize_line "$line" "$3" "$4"
+    for ((j = i; j < ${#cal_line[@]}; j++)); do
+      if [ "${cal_line[j]}" = "$norm" ]; then
+        [ "$j" -ne $((prev_j + 1)) ] || gaps[$prev_j]+=" $((t - prev_t))"
+        prev_j=$j prev_t=$t i=$((j + 1))
+        break
+      fi
+    done
+  done <"$1"
 }
 
 printf_row() { printf '%-5s  %-10s  %-25s  %8s  %-18s  %-9s  %s\n' "$@"; }
@@ -466,6 +493,8 @@ run_engine() {
     cal_t+=("$t")
     cal_line+=("$norm")
   done <"$cal/timeline"
+  gaps=()
+  for ((i = 0; i + 1 < ${#cal_t[@]}; i++)); do gaps[$i]=$((cal_t[i + 1] - cal_t[i])); done
   local i desc=""
   for ((i = 0; i < ${#seg_name[@]}; i++)); do
     desc+=" ${seg_name[i]} $((seg_start[i] / 1000))-$((seg_end[i] / 1000))"
@@ -523,6 +552,16 @@ run_engine() {
     for ((i = 0; i < ${#cal_t[@]}; i++)); do
       if [ "${cal_t[i]}" -le "$target_t" ]; then anchor=$i offset=$((target_t - cal_t[i])); fi
     done
+    # Nearer to the next line than to the anchor: keep the distance to the next line, with the
+    # median time between the two lines seen so far (a phase that ends with a line, like list,
+    # is then hit even when what precedes it, like connecting, takes longer or shorter).
+    if [ "$anchor" -ge 0 ] && [ $((anchor + 1)) -lt ${#cal_t[@]} ]; then
+      local before_next=$((cal_t[anchor + 1] - target_t))
+      if [ "$before_next" -lt "$offset" ]; then
+        offset=$(( $(median_gap "$anchor") - before_next ))
+        [ "$offset" -ge 0 ] || offset=0
+      fi
+    fi
   }
 
   # --- the trials ---
@@ -546,6 +585,7 @@ run_engine() {
       # 3. start and kill
       next_kill "$k"
       kill_run "$target" "$dir" "${pg_uri:+$db}" "$anchor" "$offset"
+      record_gaps "$dir/killed.timeline" "$kill_at" "$dir" "${pg_uri:+$db}"
       if [ -n "$kill_at" ] && [ "$kill_rc" -eq 137 ]; then
         phase=$(phase_of_kill "$kill_at" "$dir/killed.timeline" "$dir" "${pg_uri:+$db}")
         delay=$((kill_at / 1000))

@@ -647,7 +647,7 @@ run_engine() {
         notes+=("rerun differs: $(snapshot_diff "$dir/rerun" "$ref/AFTER")")
       fi
     fi
-    local note_text="" row part
+    local note_text="" row part db_note
     for part in "${notes[@]}"; do note_text+="${note_text:+; }$part"; done
     row=$(printf_row "$n" "$engine" "$phase" "${delay:-}" "$outcome" "$rerun" "$note_text")
     rows+=("$row")
@@ -656,7 +656,8 @@ run_engine() {
     landed[$phase]=1
     if [ "$failed" -eq 1 ]; then
       failures=$((failures + 1))
-      log "$engine trial $n failed; its files are in $dir${pg_uri:+ (database $db)}"
+      if [ "$engine" = postgresql ]; then db_note=" (database $db)"; else db_note=""; fi
+      log "$engine trial $n failed; its files are in $dir$db_note"
     elif [ "$keep" != 1 ]; then
       rm -rf "$dir"
       if [ "$engine" = postgresql ]; then pg_drop "$db" >/dev/null; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything, starts the servers the tests need, builds, and runs every test.
 #   SPARKIFY_SANITIZE=1   also build and run the suite under ASan+UBSan (build-asan/)
+#   SPARKIFY_CRASH_TEST=0 skip the kill -9 crash test (scripts/crash_test.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,6 +27,12 @@ fi
 
 ./scripts/build.sh -DSPARKIFY_WERROR=ON
 (cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
+
+# Crash test: etl killed with SIGKILL in every phase on DuckDB and PostgreSQL; the warehouse
+# must be as before or as after, and the next etl must succeed (docs/CRASH_TEST.md, ~3 min).
+if [ "${SPARKIFY_CRASH_TEST:-1}" = "1" ]; then
+  SPARKIFY_BIN=$root/build/sparkify ./scripts/crash_test.sh
+fi
 
 if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then
   BUILD_DIR=$root/build-asan BUILD_TYPE=Debug ./scripts/build.sh -DSPARKIFY_SANITIZE=ON -DSPARKIFY_WERROR=ON

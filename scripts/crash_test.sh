@@ -152,7 +152,13 @@ log "generating $songs_n song files and $days_n event files ($events_n events) i
 mapfile -t song_files < <(cd "$data" && find song_data -name '*.json' -type f | sort)
 mapfile -t event_files < <(cd "$data" && find log_data -name '*.json' -type f | sort)
 if [ ${#song_files[@]} -lt 3 ] || [ ${#event_files[@]} -lt 2 ]; then die "too little generated data"; fi
-songs_a=$(( ${#song_files[@]} * 2 / 3 ))
+# SPLIT=rebuild (default): B brings new song files too, so the killed run rebuilds the star;
+# SPLIT=append: B brings only later event files, so the killed run appends to it.
+case "${SPLIT:-rebuild}" in
+  rebuild) songs_a=$(( ${#song_files[@]} * 2 / 3 )) ;;
+  append) songs_a=${#song_files[@]} ;;
+  *) die "SPLIT must be rebuild or append" ;;
+esac
 events_a=$(( ${#event_files[@]} / 2 ))
 files_a=("${song_files[@]:0:songs_a}" "${event_files[@]:0:events_a}")
 files_b=("${song_files[@]:songs_a}" "${event_files[@]:events_a}")
@@ -674,7 +680,7 @@ started=$(now_us)
 outcomes=()
 note "sparkify crash test: $(date -u +%Y-%m-%dT%H:%M:%SZ), binary $bin"
 note "seed $seed${DELAYS_MS:+, fixed delays $DELAYS_MS ms}${PHASES:+, aimed at $PHASES}; $trials trials per engine: $engines; etl ${ETL_ARGS:-(default flags)}; $(nproc) cores"
-note "data: ${#song_files[@]} song files + ${#event_files[@]} event files ($events_n events); A = ${songs_a} song + ${events_a} event files, B = the other $(( ${#song_files[@]} - songs_a )) + $(( ${#event_files[@]} - events_a ))"
+note "data: ${#song_files[@]} song files + ${#event_files[@]} event files ($events_n events); split ${SPLIT:-rebuild}: A = ${songs_a} song + ${events_a} event files, B = the other $(( ${#song_files[@]} - songs_a )) + $(( ${#event_files[@]} - events_a ))"
 header=$(printf_row trial engine phase delay_ms outcome_after_kill rerun note)
 eidx=0
 for engine in $engines; do

@@ -32,6 +32,8 @@ fi
 # must be as before or as after, and the next etl must succeed (docs/CRASH_TEST.md, ~3 min).
 if [ "${SPARKIFY_CRASH_TEST:-1}" = "1" ]; then
   SPARKIFY_BIN=$root/build/sparkify ./scripts/crash_test.sh
+  # ... and killed while appending to the star (only new event files, ~1 min).
+  SPLIT=append TRIALS=10 SPARKIFY_BIN=$root/build/sparkify ./scripts/crash_test.sh
 fi
 
 if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then

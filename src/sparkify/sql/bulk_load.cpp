@@ -36,8 +36,13 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
 // extra_float_digits = 3: PostgreSQL 12+ prints the shortest text that reads back exactly;
 // older servers and Redshift print 17 significant digits, which also read back exactly.
 std::string_view PostgresSessionSetup() {
+  // client_connection_check_interval (PostgreSQL 14+): when this client dies (kill -9), the
+  // server notices within a second and aborts the running statement, rather than finishing it
+  // and holding its locks until then.
   return "set datestyle = 'ISO, YMD'; set intervalstyle = 'postgres'; set timezone = 'UTC'; "
-         "set extra_float_digits = 3";
+         "set extra_float_digits = 3; "
+         "select set_config('client_connection_check_interval', '1000', false) "
+         "where current_setting('server_version_num')::int >= 140000";
 }
 
 std::string_view RedshiftSessionSetup() {

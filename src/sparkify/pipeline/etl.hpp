@@ -44,7 +44,9 @@ struct TableCount {
 };
 
 struct PhaseTiming {
-  std::string phase;  // list, stage_songs, stage_events, transform, commit
+  // list, stage_songs, stage_events, transform, commit; then sub-phases of the staging phases
+  // (name.read_parse, name.append), which overlap each other.
+  std::string phase;
   double seconds = 0;
 };
 

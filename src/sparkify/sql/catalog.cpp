@@ -98,7 +98,7 @@ create table dim_song (
     duration  {{double}}
 ){{dist dim_song}};
 create table dim_time (
-    start_time timestamp primary key,
+    start_time timestamp {{primary_key}},
     hour       bigint not null,
     day        bigint not null,
     week       bigint not null,
@@ -107,7 +107,7 @@ create table dim_time (
     weekday    bigint not null
 ){{dist dim_time}};
 create table fact_songplay (
-    songplay_id bigint{{identity}} primary key,
+    songplay_id bigint{{identity}} {{primary_key}},
     start_time  timestamp not null {{fk dim_time (start_time)}},
     user_id     {{text}} {{fk dim_user (user_id)}},
     level       {{text}},
@@ -318,6 +318,11 @@ with ranked as (
 select user_id, ts, session_id, item_in_session
 from ranked
 where pick = 1
+)sql";
+
+constexpr std::string_view kAddDeferredKeys = R"sql(
+alter table dim_time add primary key (start_time);
+alter table fact_songplay add primary key (songplay_id);
 )sql";
 
 constexpr std::string_view kSelectRecentRuns = R"sql(
@@ -642,6 +647,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertSongMatch, "insert_song_match", kInsertSongMatch},
     Entry{Stmt::kInsertUserLatest, "insert_user_latest", kInsertUserLatest},
     Entry{Stmt::kSelectRecentRuns, "select_recent_runs", kSelectRecentRuns},
+    Entry{Stmt::kAddDeferredKeys, "add_deferred_keys", kAddDeferredKeys},
 };
 
 constexpr std::array kTransform{
@@ -750,6 +756,11 @@ std::string ExpandMacros(std::string_view text, Dialect dialect, const RenderOpt
       pos = close + 2;
       continue;
     }
+    if (name == "primary_key") {
+      out.append(options.deferred_keys ? "not null" : "primary key");
+      pos = close + 2;
+      continue;
+    }
     if (name.starts_with("fk ")) {
       // A foreign key: declared where the engine treats it as metadata or checks it cheaply;
       // DuckDB checks every inserted row against the referenced index, which costs more than
@@ -831,6 +842,7 @@ Result<std::map<std::string, std::string>> RedshiftTableAttributes(
 
 std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
 bool DeclaresForeignKeys(Dialect dialect) { return dialect != Dialect::kDuckDb; }
+bool DefersKeys(Dialect dialect) { return dialect == Dialect::kDuckDb; }
 std::span<const Stmt> TransformStatements() { return kTransform; }
 std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }
 std::span<const Stmt> RebuildTablesStatements() { return kRebuildTables; }

@@ -57,6 +57,7 @@ enum class Stmt {
   kInsertSongMatch,   // SQL transform: staging_songs -> etl_song_match
   kInsertUserLatest,  // SQL transform: staging_events -> etl_user_latest
   kSelectRecentRuns,  // the last runs, newest first
+  kAddDeferredKeys,   // the primary keys a full load left out (RenderOptions::deferred_keys)
 };
 
 // How many tables kLoadStateExists counts when every one an incremental run needs exists.
@@ -67,6 +68,10 @@ struct RenderOptions {
   std::map<std::string, std::string> table_attributes;
   // {{$name}} values, already rendered as SQL (QuoteLiteral for strings).
   std::map<std::string, std::string> values;
+  // kCreateStar without the primary keys of its two big tables (fact_songplay, dim_time), which
+  // kAddDeferredKeys adds once they are loaded: building an index over loaded rows costs a
+  // fraction of checking each appended row against it (DuckDB; docs/BENCHMARKS.md).
+  bool deferred_keys = false;
 };
 
 // The statement's text in `dialect`, macros expanded.
@@ -98,6 +103,10 @@ std::span<const Stmt> RebuildTablesStatements();
 // `sparkify check` verifies them there. When keys are declared, rows referencing a dimension
 // can only be loaded after it.
 bool DeclaresForeignKeys(Dialect dialect);
+
+// Whether a full load defers the big tables' primary keys (RenderOptions::deferred_keys):
+// DuckDB. PostgreSQL keeps them, as its foreign keys reference them.
+bool DefersKeys(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.
 std::span<const std::string_view> AllTables();

@@ -21,7 +21,12 @@ sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(M L)
 data_root=${BENCH_DATA:-/tmp/sparkify_bench}
 
-"$root/scripts/setup.sh"
+# The PostgreSQL peers are Python (psycopg2, pandas from Debian).
+if [ "${ENGINE:-duckdb}" = postgres ]; then
+  SPARKIFY_EXTRA_APT="python3-psycopg2 python3-pandas" "$root/scripts/setup.sh"
+else
+  "$root/scripts/setup.sh"
+fi
 SPARKIFY_SANITIZE=0 BUILD_DIR=$root/build-release BUILD_TYPE=Release "$root/scripts/build.sh" \
   -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
 bin=$root/build-release/sparkify

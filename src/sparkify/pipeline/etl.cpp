@@ -328,9 +328,10 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   ddl.deferred_keys = sql::DefersKeys(engine.dialect());
   for (sql::Stmt stmt : sql::RebuildTablesStatements())
     SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt, ddl));
-  // Plays are known before the users and times they reference. Without declared foreign keys
-  // they go straight into fact_songplay; with them they wait in a temporary table.
-  const bool plays_wait = direct && sql::DeclaresForeignKeys(engine.dialect());
+  // Plays are known before the users and times they reference. Without foreign keys declared
+  // yet they go straight into fact_songplay; with them they wait in a temporary table.
+  const bool plays_wait =
+      direct && sql::DeclaresForeignKeys(engine.dialect()) && !ddl.deferred_keys;
   if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateFactLoad));
   parse::CollectingSink sink;
   StageOptions stage_options;
@@ -528,7 +529,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
         "); rebuilding would drop their rows. Restore them, or run etl --full-refresh to "
         "rebuild from the files listed now");
   }
-  if (gone > 0) {
+  if (gone > 0 && plan.mode == LoadMode::kFull) {
+    log::Info(Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
+              " no longer listed; the full refresh drops their rows");
+  } else if (gone > 0) {
     log::Warn(Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
               " no longer listed; their rows stay");
   }
@@ -597,8 +601,8 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
   }
   // Inside the staging phases: the workers' read + parse (wall time until the last file was
   // parsed) and the engine thread's appends or COPY. They overlap, so they do not add up.
-  for (const auto& [name, stats] : {std::pair{"stage_songs", &report->songs},
-                                    std::pair{"stage_events", &report->events}}) {
+  for (const auto& [name, stats] :
+       {std::pair{"stage_songs", &report->songs}, std::pair{"stage_events", &report->events}}) {
     if (stats->files == 0) continue;
     report->timings.push_back({std::string(name) + ".read_parse", stats->read_parse_seconds});
     report->timings.push_back({std::string(name) + ".append", stats->consume_seconds});
@@ -639,7 +643,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   plan.event_files = std::move(sources.event_files);
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
-  const bool plays_wait = direct && sql::DeclaresForeignKeys(dialect);
+  const bool plays_wait = direct && sql::DeclaresForeignKeys(dialect) && !sql::DefersKeys(dialect);
   sql::RenderOptions ddl;
   ddl.deferred_keys = sql::DefersKeys(dialect);
   auto statement = [&](sql::Stmt stmt) {

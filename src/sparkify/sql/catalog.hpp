@@ -68,9 +68,10 @@ struct RenderOptions {
   std::map<std::string, std::string> table_attributes;
   // {{$name}} values, already rendered as SQL (QuoteLiteral for strings).
   std::map<std::string, std::string> values;
-  // kCreateStar without the primary keys of its two big tables (fact_songplay, dim_time), which
-  // kAddDeferredKeys adds once they are loaded: building an index over loaded rows costs a
-  // fraction of checking each appended row against it (DuckDB; docs/BENCHMARKS.md).
+  // kCreateStar without the primary keys of its two big tables (fact_songplay, dim_time) and
+  // the fact's foreign keys, which kAddDeferredKeys adds once they are loaded: building an
+  // index over loaded rows, or checking a key with one join, costs a fraction of checking each
+  // appended row (docs/BENCHMARKS.md).
   bool deferred_keys = false;
 };
 
@@ -104,8 +105,8 @@ std::span<const Stmt> RebuildTablesStatements();
 // can only be loaded after it.
 bool DeclaresForeignKeys(Dialect dialect);
 
-// Whether a full load defers the big tables' primary keys (RenderOptions::deferred_keys):
-// DuckDB. PostgreSQL keeps them, as its foreign keys reference them.
+// Whether a full load defers the big tables' keys (RenderOptions::deferred_keys): DuckDB and
+// PostgreSQL (there the fact's foreign keys too). Not Redshift, whose keys are informational.
 bool DefersKeys(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.

@@ -266,7 +266,8 @@ calibrate_timeline() {
   while read -r t line; do
     case $line in
       "found "*" song files and "*) t_found=$t ;;
-      "loaded "*" into "*) t_loaded=$t t_last=$t_prev ;;
+      "run "*"loaded "*" into "* | "loaded "*" into "*) t_loaded=$t t_last=$t_prev ;;
+      "PHASE "*.*" "*) ;;  # sub-phases (stage_events.read_parse, .append) overlap their phase
       "PHASE "*)
         read -r _ name secs <<<"$line"
         names+=("$name")

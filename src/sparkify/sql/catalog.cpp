@@ -135,6 +135,8 @@ create table load_errors (
 // included (written after the rollback). etl_user_latest: the ordering fields of the event
 // each dim_user row comes from. etl_song_match: the song a play of (title, artist_name,
 // duration) matches, so plays of new event files match without re-reading the song files.
+// Their other columns are nullable like the staging columns they come from: Redshift's COPY
+// enforces no required field, and its SQL transform fills them too.
 constexpr std::string_view kCreateLoadState = R"sql(
 create table load_manifest (
     kind          {{text}} not null,
@@ -164,7 +166,7 @@ create table if not exists runs (
 );
 create table etl_user_latest (
     user_id         {{text}} primary key,
-    ts              bigint not null,
+    ts              bigint,
     session_id      bigint,
     item_in_session bigint
 );
@@ -172,8 +174,8 @@ create table etl_song_match (
     title       {{text}} not null,
     artist_name {{text}} not null,
     duration    {{double}} not null,
-    song_id     {{text}} not null,
-    artist_id   {{text}} not null
+    song_id     {{text}},
+    artist_id   {{text}}
 );
 )sql";
 

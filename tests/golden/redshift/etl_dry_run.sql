@@ -142,7 +142,7 @@ create table if not exists runs (
 );
 create table etl_user_latest (
     user_id         varchar(65535) primary key,
-    ts              bigint not null,
+    ts              bigint,
     session_id      bigint,
     item_in_session bigint
 );
@@ -150,8 +150,8 @@ create table etl_song_match (
     title       varchar(65535) not null,
     artist_name varchar(65535) not null,
     duration    double precision not null,
-    song_id     varchar(65535) not null,
-    artist_id   varchar(65535) not null
+    song_id     varchar(65535),
+    artist_id   varchar(65535)
 );
 
 -- copy_staging_songs

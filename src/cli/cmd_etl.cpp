@@ -293,6 +293,22 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   return kExitOk;
 }
 
+// Where the raw files are, for etl and status alike.
+void AddSourceOptions(CLI::App& cmd, EtlFlags& flags) {
+  cmd.add_option("--songs", flags.songs,
+                 "Song files: a folder (searched recursively for *.json), a file, or "
+                 "s3://bucket/prefix (env SPARKIFY_SONGS, dwh.cfg [S3] SONG_DATA)");
+  cmd.add_option("--events", flags.events,
+                 "Event log files (JSON Lines): a folder, a file or s3://bucket/prefix "
+                 "(env SPARKIFY_EVENTS, dwh.cfg [S3] LOG_DATA)");
+  cmd.add_flag("--no-sign-request", flags.no_sign_request,
+               "Read s3:// locations anonymously (public buckets); no credentials needed");
+  cmd.add_option("--endpoint-url", flags.endpoint_url,
+                 "S3-compatible endpoint for s3:// locations, e.g. http://127.0.0.1:9000 "
+                 "(MinIO, moto); path-style addressing (env AWS_ENDPOINT_URL_S3, "
+                 "AWS_ENDPOINT_URL; docs/S3.md)");
+}
+
 }  // namespace
 
 void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
@@ -306,18 +322,7 @@ void AddEtlCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
       "s3://udacity-dend/log_data");
   auto flags = std::make_shared<EtlFlags>();
   AddTargetOptions(*cmd, flags->target);
-  cmd->add_option("--songs", flags->songs,
-                  "Song files: a folder (searched recursively for *.json), a file, or "
-                  "s3://bucket/prefix (env SPARKIFY_SONGS, dwh.cfg [S3] SONG_DATA)");
-  cmd->add_option("--events", flags->events,
-                  "Event log files (JSON Lines): a folder, a file or s3://bucket/prefix "
-                  "(env SPARKIFY_EVENTS, dwh.cfg [S3] LOG_DATA)");
-  cmd->add_flag("--no-sign-request", flags->no_sign_request,
-                "Read s3:// locations anonymously (public buckets); no credentials needed");
-  cmd->add_option("--endpoint-url", flags->endpoint_url,
-                  "S3-compatible endpoint for s3:// locations, e.g. http://127.0.0.1:9000 "
-                  "(MinIO, moto); path-style addressing (env AWS_ENDPOINT_URL_S3, "
-                  "AWS_ENDPOINT_URL; docs/S3.md)");
+  AddSourceOptions(*cmd, *flags);
   cmd->add_flag("--full-refresh", flags->full_refresh,
                 "Rebuild the star from every listed file, whatever the load manifest holds "
                 "(default: load only new files, append when exact, else rebuild)");
@@ -357,10 +362,7 @@ void AddStatusCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) 
       "Example: sparkify status --songs data/song_data --events data/log_data");
   auto flags = std::make_shared<EtlFlags>();
   AddTargetOptions(*cmd, flags->target);
-  cmd->add_option("--songs", flags->songs, "Song files (as for etl)");
-  cmd->add_option("--events", flags->events, "Event log files (as for etl)");
-  cmd->add_flag("--no-sign-request", flags->no_sign_request, "Read s3:// anonymously");
-  cmd->add_option("--endpoint-url", flags->endpoint_url, "S3-compatible endpoint (as for etl)");
+  AddSourceOptions(*cmd, *flags);
   cmd->add_flag("--full-refresh", flags->full_refresh, "Plan a full refresh");
   cmd->callback([&global, &run, flags] {
     run = [&global, flags]() {

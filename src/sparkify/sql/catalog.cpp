@@ -282,8 +282,8 @@ drop table etl_user_load;
 drop table etl_time_load;
 )sql";
 
-// The state an incremental run resumes from, when the SQL transform built the star: the same
-// rules as kInsertFactSongplay's song match and kInsertDimUser's pick.
+// The state an incremental run resumes from, when the SQL transform built the star: the song
+// match (kInsertFactSongplay joins it) and kInsertDimUser's pick.
 constexpr std::string_view kInsertSongMatch = R"sql(
 insert into etl_song_match (title, artist_name, duration, song_id, artist_id)
 with ranked as (
@@ -495,8 +495,9 @@ from plays
 // lines in file order). Redshift's COPY keeps no load order: there plays are numbered by time,
 // then session and item (then the rest of the row, so that the numbering is total). Its song is the
 // song whose title, artist name and duration equal the event's song, artist and length; when
-// several songs match, the smallest song_id wins, so a play is never duplicated; no match leaves
-// song_id and artist_id NULL.
+// several songs match, the smallest song_id wins (etl_song_match holds that pick, filled first
+// by kInsertSongMatch), so a play is never duplicated; no match leaves song_id and artist_id
+// NULL.
 constexpr std::string_view kInsertFactSongplay = R"sql(
 insert into fact_songplay (
     songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
@@ -516,30 +517,16 @@ with plays as (
     from staging_events
     where page = 'NextSong'
 ),
-songs as (
-    select
-        title,
-        artist_name,
-        duration,
-        song_id,
-        artist_id,
-        row_number() over (
-            partition by title, artist_name, duration
-            order by song_id nulls last, artist_id nulls last
-        ) as pick
-    from staging_songs
-),
 matched as (
     select
         p.*,
         s.song_id,
         s.artist_id
     from plays as p
-    left join songs as s
+    left join etl_song_match as s
         on s.title = p.song
         and s.artist_name = p.artist
         and s.duration = p.length
-        and s.pick = 1
 )
 select
     row_number() over (
@@ -629,8 +616,8 @@ constexpr std::array kEntries{
 };
 
 constexpr std::array kTransform{
-    Stmt::kInsertDimArtist,    Stmt::kInsertDimSong,   Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
-    Stmt::kInsertFactSongplay, Stmt::kInsertSongMatch, Stmt::kInsertUserLatest};
+    Stmt::kInsertDimArtist, Stmt::kInsertDimSong,      Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
+    Stmt::kInsertSongMatch, Stmt::kInsertFactSongplay, Stmt::kInsertUserLatest};
 constexpr std::array kCreateTables{Stmt::kDropRuns,         Stmt::kDropTables,
                                    Stmt::kCreateStaging,    Stmt::kCreateStar,
                                    Stmt::kCreateLoadErrors, Stmt::kCreateLoadState};

@@ -280,6 +280,26 @@ select
     cast(extract(dow from start_time) as bigint)
 from plays;
 
+-- insert_song_match
+insert into etl_song_match (title, artist_name, duration, song_id, artist_id)
+with ranked as (
+    select
+        title,
+        artist_name,
+        duration,
+        song_id,
+        artist_id,
+        row_number() over (
+            partition by title, artist_name, duration
+            order by song_id nulls last, artist_id nulls last
+        ) as pick
+    from staging_songs
+    where title is not null and artist_name is not null and duration is not null
+)
+select title, artist_name, duration, song_id, artist_id
+from ranked
+where pick = 1;
+
 -- insert_fact_songplay
 insert into fact_songplay (
     songplay_id, start_time, user_id, level, song_id, artist_id, session_id, location, user_agent
@@ -300,30 +320,16 @@ with plays as (
     from staging_events
     where page = 'NextSong'
 ),
-songs as (
-    select
-        title,
-        artist_name,
-        duration,
-        song_id,
-        artist_id,
-        row_number() over (
-            partition by title, artist_name, duration
-            order by song_id nulls last, artist_id nulls last
-        ) as pick
-    from staging_songs
-),
 matched as (
     select
         p.*,
         s.song_id,
         s.artist_id
     from plays as p
-    left join songs as s
+    left join etl_song_match as s
         on s.title = p.song
         and s.artist_name = p.artist
         and s.duration = p.length
-        and s.pick = 1
 )
 select
     row_number() over (
@@ -340,26 +346,6 @@ select
     location,
     user_agent
 from matched;
-
--- insert_song_match
-insert into etl_song_match (title, artist_name, duration, song_id, artist_id)
-with ranked as (
-    select
-        title,
-        artist_name,
-        duration,
-        song_id,
-        artist_id,
-        row_number() over (
-            partition by title, artist_name, duration
-            order by song_id nulls last, artist_id nulls last
-        ) as pick
-    from staging_songs
-    where title is not null and artist_name is not null and duration is not null
-)
-select title, artist_name, duration, song_id, artist_id
-from ranked
-where pick = 1;
 
 -- insert_user_latest
 insert into etl_user_latest (user_id, ts, session_id, item_in_session)

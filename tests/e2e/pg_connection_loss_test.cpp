@@ -103,7 +103,8 @@ TEST_P(PgConnectionLossTest, EtlFailsClearlyAndTheCommittedStarStays) {
          run.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
     auto r = admin->Query(
         "select pid, pg_terminate_backend(pid, 5000) from pg_stat_activity where datname = "
-        "current_database() and pid <> pg_backend_pid() and state = 'active' and query ilike '" +
+        "current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' and "
+        "state = 'active' and query ilike '" +
         std::string(kill.query_like) + "'");
     ASSERT_TRUE(r.ok()) << r.error().ToString();
     if (!r->rows.empty()) killed = r->rows[0][0].value_or("?");

@@ -12,6 +12,7 @@
 #include "sparkify/analytics/format.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/pipeline/etl.hpp"
+#include "sparkify/pipeline/redshift_etl.hpp"
 #include "sparkify/sql/catalog.hpp"
 #include "sparkify/sql/dialect.hpp"
 
@@ -94,6 +95,9 @@ Result<pipeline::RedshiftLoadOptions> RedshiftLoad(const config::SettingsResolve
   SPARKIFY_ASSIGN_OR_RETURN(load.region,
                             need("SPARKIFY_S3_REGION", "S3", "REGION", std::string("us-west-2")));
   load.max_errors = options.max_errors.value_or(100000);  // Redshift's largest MAXERROR
+  load.source = options.source;
+  load.full_refresh = options.full_refresh;
+  load.arguments = options.arguments;
   std::map<std::string, std::string> overrides;
   for (const std::string& key : settings.cfg().Keys("REDSHIFT")) {
     std::string lower;
@@ -108,9 +112,15 @@ Result<pipeline::RedshiftLoadOptions> RedshiftLoad(const config::SettingsResolve
 
 void PrintRedshiftPlan(const std::vector<pipeline::EtlStep>& steps) {
   std::cout << "-- sparkify etl --dry-run: nothing is loaded or changed\n"
-               "-- the cluster reads S3 itself (COPY); steps, in one transaction, for redshift:\n"
+               "-- a first load: the cluster reads S3 itself (COPY); later runs COPY only new\n"
+               "-- event files (sparkify status shows which); steps, in one transaction, for "
+               "redshift:\n"
                "begin;\n";
   for (const auto& step : steps) {
+    if (step.sql.empty()) {
+      std::cout << "\n-- " << step.name << "\n-- " << step.description << '\n';
+      continue;
+    }
     std::string_view sql = step.sql;
     while (!sql.empty() && (sql.front() == '\n' || sql.front() == ' ')) sql.remove_prefix(1);
     while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.remove_suffix(1);
@@ -213,12 +223,13 @@ int RunStatus(const config::SettingsResolver& settings, const EtlFlags& flags,
               const pipeline::EtlOptions& options) {
   auto engine = OpenTarget(settings, flags.target, options.threads);
   if (!engine.ok()) return ReportError(engine.error());
+  pipeline::EtlOptions listing = options;
   if ((*engine)->dialect() == sql::Dialect::kRedshift) {
-    return ReportError(Error::InvalidArgument(
-        "status and etl --plan read the load manifest of DuckDB and PostgreSQL targets; a "
-        "Redshift etl reloads every file with COPY"));
+    auto load = RedshiftLoad(settings, options);
+    if (!load.ok()) return ReportError(Error(load.error()).WithContext("status"));
+    listing = pipeline::RedshiftListing(*load);
   }
-  auto status = pipeline::InspectLoad(**engine, options);
+  auto status = pipeline::InspectLoad(**engine, listing);
   if (!status.ok()) return ReportError(Error(status.error()).WithContext("status"));
   PrintLoadStatus(*status, (*engine)->Describe());
   return kExitOk;

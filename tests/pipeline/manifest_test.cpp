@@ -117,5 +117,82 @@ TEST(ManifestKeyTest, LocalPathsAreAbsoluteAndNormalS3IsAsIs) {
   EXPECT_EQ(ManifestKey("x.json").front(), '/');
 }
 
+// CopyPrefixes: each prefix must cover chosen files only, and together all of them.
+std::vector<source::SourceFile> Listing(const std::vector<std::string>& keys) {
+  std::vector<source::SourceFile> files;
+  for (const std::string& k : keys) files.push_back({"s3://b/" + k, 1, 0, ""});
+  return files;
+}
+
+void ExpectExactCover(const std::vector<source::SourceFile>& listing,
+                      const std::vector<size_t>& chosen, const std::vector<std::string>& prefixes) {
+  std::vector<bool> is_chosen(listing.size(), false);
+  for (size_t i : chosen) is_chosen[i] = true;
+  std::vector<int> covered(listing.size(), 0);
+  for (const std::string& p : prefixes) {
+    for (size_t i = 0; i < listing.size(); ++i) {
+      if (!listing[i].uri.starts_with(p)) continue;
+      EXPECT_TRUE(is_chosen[i]) << p << " would also COPY " << listing[i].uri;
+      ++covered[i];
+    }
+  }
+  for (size_t i : chosen) EXPECT_EQ(covered[i], 1) << listing[i].uri;
+}
+
+TEST(CopyPrefixesTest, NewFilesAfterTheLoadedOnesShareAFewPrefixes) {
+  const auto listing =
+      Listing({"log_data/2018/11/2018-11-01-events.json", "log_data/2018/11/2018-11-02-events.json",
+               "log_data/2018/11/2018-11-30-events.json", "log_data/2018/12/2018-12-01-events.json",
+               "log_data/2018/12/2018-12-02-events.json"});
+  auto one_month = CopyPrefixes(listing, {3, 4});
+  ASSERT_TRUE(one_month.ok()) << one_month.error().ToString();
+  EXPECT_EQ(*one_month, std::vector<std::string>{"s3://b/log_data/2018/12/2018-12-0"});
+  ExpectExactCover(listing, {3, 4}, *one_month);
+
+  // 11-30 and December share "log_data/2018/1", which also covers 11-01: split by month.
+  auto spanning = CopyPrefixes(listing, {2, 3, 4});
+  ASSERT_TRUE(spanning.ok());
+  EXPECT_EQ(spanning->size(), 2u);
+  ExpectExactCover(listing, {2, 3, 4}, *spanning);
+
+  auto everything = CopyPrefixes(listing, {0, 1, 2, 3, 4});
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(*everything, std::vector<std::string>{"s3://b/log_data/2018/1"});
+  auto nothing = CopyPrefixes(listing, {});
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->empty());
+}
+
+TEST(CopyPrefixesTest, ScatteredChoicesAreCoveredExactly) {
+  std::vector<std::string> keys;
+  for (int day = 1; day <= 30; ++day) {
+    for (const char* hour : {"a", "b", "c"}) {
+      keys.push_back("e/2018-11-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "-" +
+                     hour + ".json");
+    }
+  }
+  const auto listing = Listing(keys);
+  for (unsigned seed = 1; seed <= 50; ++seed) {
+    std::vector<size_t> chosen;
+    for (size_t i = 0; i < listing.size(); ++i) {
+      if ((i * 2654435761u + seed * 40503u) % 7 < 3) chosen.push_back(i);
+    }
+    auto prefixes = CopyPrefixes(listing, chosen);
+    ASSERT_TRUE(prefixes.ok()) << prefixes.error().ToString();
+    ExpectExactCover(listing, chosen, *prefixes);
+    EXPECT_LE(prefixes->size(), chosen.size());
+  }
+}
+
+TEST(CopyPrefixesTest, AFileAnotherKeyExtendsCannotBeCopiedAlone) {
+  const auto listing = Listing({"e/a.json", "e/a.json/b.json"});
+  auto prefixes = CopyPrefixes(listing, {0});
+  ASSERT_FALSE(prefixes.ok());
+  EXPECT_NE(prefixes.error().message().find("--full-refresh"), std::string::npos);
+  auto both = CopyPrefixes(listing, {0, 1});
+  ASSERT_TRUE(both.ok());
+  ExpectExactCover(listing, {0, 1}, *both);
+}
+
 }  // namespace
 }  // namespace sparkify::pipeline

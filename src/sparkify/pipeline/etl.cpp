@@ -7,14 +7,13 @@
 #include "sparkify/common/log.hpp"
 #include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/manifest.hpp"
+#include "sparkify/pipeline/run_support.hpp"
 #include "sparkify/pipeline/star_builder.hpp"
 #include "sparkify/source/checksum.hpp"
 #include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::pipeline {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 const TableSchema& LoadErrorsSchema() {
   static const TableSchema schema{"load_errors",
@@ -25,27 +24,6 @@ const TableSchema& LoadErrorsSchema() {
                                    {"reason", ColumnType::kText},
                                    {"excerpt", ColumnType::kText}}};
   return schema;
-}
-
-// Loads `fill`'s rows into `schema`'s table through one bulk loader, in batches.
-template <typename Fill>
-Status LoadRows(engine::Engine& engine, const TableSchema& schema, Fill fill) {
-  auto start = Clock::now();
-  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
-                            engine.OpenBulkLoader(schema));
-  ColumnBatch batch(schema);
-  Status status;
-  auto flush = [&]() {
-    if (status.ok() && !batch.empty()) status = loader->Append(batch);
-    batch.Clear();
-  };
-  fill(batch, flush);
-  flush();
-  SPARKIFY_RETURN_IF_ERROR(status);
-  SPARKIFY_RETURN_IF_ERROR(loader->Finish());
-  log::Verbose("loading " + schema.name + ": " +
-               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
-  return Status::Ok();
 }
 
 Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadError>& errors) {
@@ -61,42 +39,6 @@ Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadErro
       if (batch.rows() >= 4096) flush();
     }
   });
-}
-
-void SummariseLoadErrors(const std::vector<parse::LoadError>& errors) {
-  if (errors.empty()) return;
-  log::Warn(log::WithThousands(errors.size()) + " bad record" + (errors.size() == 1 ? "" : "s") +
-            " rejected (every one is in the load_errors table):");
-  constexpr size_t kShown = 5;
-  for (size_t i = 0; i < errors.size() && i < kShown; ++i) {
-    const parse::LoadError& e = errors[i];
-    log::Warn("  " + e.file + ":" + std::to_string(e.line) + ": " + e.reason);
-  }
-  if (errors.size() > kShown)
-    log::Warn("  ... and " + log::WithThousands(errors.size() - kShown) + " more");
-}
-
-class Phase {
- public:
-  Phase(std::vector<PhaseTiming>& timings, std::string name)
-      : timings_(timings), name_(std::move(name)), start_(Clock::now()) {}
-  ~Phase() {
-    timings_.push_back({name_, std::chrono::duration<double>(Clock::now() - start_).count()});
-  }
-
- private:
-  std::vector<PhaseTiming>& timings_;
-  std::string name_;
-  Clock::time_point start_;
-};
-
-Status RunStatement(engine::Engine& engine, sql::Stmt stmt, const sql::RenderOptions& render = {}) {
-  auto start = Clock::now();
-  Status s = engine.Execute(sql::Render(stmt, engine.dialect(), render));
-  if (!s.ok()) return s.take_error().WithContext(std::string(sql::StmtName(stmt)));
-  log::Verbose(std::string(sql::StmtName(stmt)) + ": " +
-               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
-  return Status::Ok();
 }
 
 // Bulk loads into several tables through one open loader at a time (a PostgreSQL connection
@@ -126,51 +68,6 @@ class LoaderSwitch {
   std::unique_ptr<engine::BulkLoader> loader_;
 };
 
-struct Sources {
-  std::unique_ptr<source::Source> songs;
-  std::unique_ptr<source::Source> events;
-  std::vector<source::SourceFile> song_files;
-  std::vector<source::SourceFile> event_files;
-};
-
-Result<Sources> OpenAndList(const EtlOptions& options) {
-  Sources s;
-  Result<std::unique_ptr<source::Source>> songs = source::OpenSource(options.songs, options.source);
-  if (!songs.ok()) return songs.take_error().WithContext("song files " + options.songs);
-  Result<std::unique_ptr<source::Source>> events =
-      source::OpenSource(options.events, options.source);
-  if (!events.ok()) return events.take_error().WithContext("event files " + options.events);
-  s.songs = std::move(songs).value();
-  s.events = std::move(events).value();
-  Result<std::vector<source::SourceFile>> song_files = s.songs->List();
-  if (!song_files.ok()) return song_files.take_error().WithContext("listing song files");
-  Result<std::vector<source::SourceFile>> event_files = s.events->List();
-  if (!event_files.ok()) return event_files.take_error().WithContext("listing event files");
-  s.song_files = std::move(song_files).value();
-  s.event_files = std::move(event_files).value();
-  if (s.song_files.empty()) log::Warn("no song files (*.json) under " + options.songs);
-  if (s.event_files.empty()) log::Warn("no event files (*.json) under " + options.events);
-  log::Info("found " + log::WithThousands(s.song_files.size()) + " song files and " +
-            log::WithThousands(s.event_files.size()) + " event files");
-  return s;
-}
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Result<int64_t> QueryInt(engine::Engine& engine, sql::Stmt stmt) {
-  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult r,
-                            engine.Query(sql::Render(stmt, engine.dialect())));
-  if (r.rows.empty() || r.rows[0].empty() || !r.rows[0][0]) return int64_t{0};
-  const std::string& v = *r.rows[0][0];
-  if (v == "true" || v == "t") return int64_t{1};
-  if (v == "false" || v == "f") return int64_t{0};
-  return static_cast<int64_t>(std::stoll(v));
-}
-
 // One etl per database at a time; a second run waits (PostgreSQL advisory lock, released by
 // the server when a killed run's connection dies).
 Status LockDatabase(engine::Engine& engine) {
@@ -178,68 +75,6 @@ Status LockDatabase(engine::Engine& engine) {
   if (taken) return Status::Ok();
   log::Warn("another sparkify etl is loading " + engine.Describe() + "; waiting for it to finish");
   return RunStatement(engine, sql::Stmt::kLockEtl);
-}
-
-// The files one run stages and what they gave, for the manifest.
-struct StagedFiles {
-  FileKind kind;
-  const std::vector<source::SourceFile>* files;
-  const StageStats* stats;
-};
-
-Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& staged,
-                     int64_t run_id) {
-  const int64_t now = NowMicros();
-  return LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
-    for (const StagedFiles& s : staged) {
-      const std::string_view kind = FileKindName(s.kind);
-      for (size_t i = 0; i < s.files->size(); ++i) {
-        const source::SourceFile& f = (*s.files)[i];
-        const FileStats* fs = i < s.stats->per_file.size() ? &s.stats->per_file[i] : nullptr;
-        const std::string key = ManifestKey(f.uri);
-        const FieldValue row[] = {
-            FieldValue::Text(kind),
-            FieldValue::Text(key),
-            FieldValue::Int(static_cast<int64_t>(f.size)),
-            f.mtime_ms ? FieldValue::Int(f.mtime_ms * 1000) : FieldValue::Null(),
-            f.etag.empty() ? FieldValue::Null() : FieldValue::Text(f.etag),
-            fs && !fs->checksum.empty() ? FieldValue::Text(fs->checksum) : FieldValue::Null(),
-            FieldValue::Int(run_id),
-            FieldValue::Int(fs ? static_cast<int64_t>(fs->rows) : 0),
-            FieldValue::Int(fs ? static_cast<int64_t>(fs->rejected) : 0),
-            FieldValue::Int(now)};
-        batch.AppendRow(row);
-        if (batch.rows() >= 4096) flush();
-      }
-    }
-  });
-}
-
-struct RunRecord {
-  int64_t run_id = 0;
-  int64_t started_at = 0;
-  std::string status;
-  LoadMode mode = LoadMode::kFull;
-  std::string arguments;
-  uint64_t files = 0, rows = 0, rejected = 0, plays = 0;
-  std::string message;
-};
-
-Status StoreRun(engine::Engine& engine, const RunRecord& r) {
-  return LoadRows(engine, RunsSchema(), [&](ColumnBatch& batch, auto&) {
-    const FieldValue row[] = {FieldValue::Int(r.run_id),
-                              FieldValue::Int(r.started_at),
-                              FieldValue::Int(NowMicros()),
-                              FieldValue::Text(r.status),
-                              FieldValue::Text(LoadModeName(r.mode)),
-                              FieldValue::Text(r.arguments),
-                              FieldValue::Int(static_cast<int64_t>(r.files)),
-                              FieldValue::Int(static_cast<int64_t>(r.rows)),
-                              FieldValue::Int(static_cast<int64_t>(r.rejected)),
-                              FieldValue::Int(static_cast<int64_t>(r.plays)),
-                              r.message.empty() ? FieldValue::Null() : FieldValue::Text(r.message)};
-    batch.AppendRow(row);
-  });
 }
 
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
@@ -476,24 +311,6 @@ Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
   return Status::Ok();
 }
 
-std::string Plural(size_t n, const char* what) {
-  return log::WithThousands(n) + " " + what + (n == 1 ? "" : "s");
-}
-
-Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
-                             const std::optional<std::vector<ManifestEntry>>& manifest) {
-  PlanInputs in;
-  in.songs = &sources.song_files;
-  in.events = &sources.event_files;
-  in.manifest = manifest ? &*manifest : nullptr;
-  in.full_refresh = options.full_refresh;
-  in.sql_transform = options.transform == Transform::kSql;
-  in.checksum = [&](FileKind kind, const source::SourceFile& f) {
-    return source::ChecksumOf(kind == FileKind::kSongs ? *sources.songs : *sources.events, f);
-  };
-  return PlanLoad(in);
-}
-
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options,
                                    RunRecord& run) {
   EtlReport report;
@@ -517,25 +334,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   report.run_id = run.run_id;
   run.mode = report.plan.mode;
   const LoadPlan& plan = report.plan;
-  const size_t gone = plan.songs.gone.size() + plan.events.gone.size();
   log::Info(plan.mode == LoadMode::kNothing
                 ? plan.reason
                 : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
-  if (gone > 0 && plan.mode == LoadMode::kRebuild) {
-    const std::string& first = plan.songs.gone.empty() ? plan.events.gone[0] : plan.songs.gone[0];
-    return Error::InvalidArgument(
-        Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
-        " no longer listed (first: " + first +
-        "); rebuilding would drop their rows. Restore them, or run etl --full-refresh to "
-        "rebuild from the files listed now");
-  }
-  if (gone > 0 && plan.mode == LoadMode::kFull) {
-    log::Info(Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
-              " no longer listed; the full refresh drops their rows");
-  } else if (gone > 0) {
-    log::Warn(Plural(gone, "file") + " loaded earlier " + (gone == 1 ? "is" : "are") +
-              " no longer listed; their rows stay");
-  }
+  SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
   std::vector<StagedFiles> staged;
   std::vector<source::SourceFile> new_files;
   switch (plan.mode) {
@@ -565,20 +367,6 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   run.message = plan.reason;
   SPARKIFY_RETURN_IF_ERROR(StoreRun(engine, run));
   return report;
-}
-
-// After a failed run has rolled back: its runs row, in a transaction of its own, when the
-// database has a runs table (best effort: the failure itself is what the caller reports).
-void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) {
-  Result<bool> state = LoadStateExists(engine);
-  if (!state.ok() || !*state) return;
-  if (!engine.Begin().ok()) return;
-  Result<int64_t> id = QueryInt(engine, sql::Stmt::kNextRunId);
-  run.run_id = id.ok() ? *id : 0;
-  run.status = "failed";
-  run.message = error.ToString();
-  if (id.ok() && StoreRun(engine, run).ok() && engine.Commit().ok()) return;
-  (void)engine.Rollback();
 }
 
 }  // namespace
@@ -681,82 +469,6 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   load(LoadManifestSchema().name, "one row per file loaded");
   load(RunsSchema().name, "this run");
   return plan;
-}
-
-std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options) {
-  sql::RenderOptions render;
-  render.table_attributes = options.table_attributes;
-  render.values = {{"songs", sql::QuoteLiteral(options.songs)},
-                   {"events", sql::QuoteLiteral(options.events)},
-                   {"jsonpaths", sql::QuoteLiteral(options.jsonpaths)},
-                   {"iam_role", sql::QuoteLiteral(options.iam_role_arn)},
-                   {"region", sql::QuoteLiteral(options.region)},
-                   {"max_errors", std::to_string(options.max_errors)}};
-  std::vector<EtlStep> steps;
-  auto statement = [&](sql::Stmt stmt, std::string name = "") {
-    steps.push_back({name.empty() ? std::string(sql::StmtName(stmt)) : std::move(name),
-                     sql::Render(stmt, sql::Dialect::kRedshift, render), ""});
-  };
-  for (sql::Stmt stmt : sql::CreateTablesStatements()) statement(stmt);
-  statement(sql::Stmt::kCopyStagingSongs);
-  render.values["table"] = sql::QuoteLiteral("staging_songs");
-  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_songs");
-  statement(sql::Stmt::kCopyStagingEvents);
-  render.values["table"] = sql::QuoteLiteral("staging_events");
-  statement(sql::Stmt::kInsertCopyErrors, "insert_copy_errors staging_events");
-  for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);
-  return steps;
-}
-
-Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options) {
-  EtlReport report;
-  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
-  auto run = [&]() -> Status {
-    for (const EtlStep& step : PlanRedshiftEtl(options)) {
-      Phase phase(report.timings, step.name);
-      log::Verbose("redshift: " + step.name);
-      Status s = engine.Execute(step.sql);
-      if (s.ok()) continue;
-      // COPY fails as a whole when more records than MAXERROR are bad; Redshift then points
-      // at its load-error tables ("Check 'sys_load_error_detail'", formerly stl_load_errors).
-      const std::string& m = s.error().message();
-      if (step.name.starts_with("copy_") && (m.find("sys_load_error_detail") != std::string::npos ||
-                                             m.find("stl_load_errors") != std::string::npos)) {
-        Error e(ErrorCode::kTooManyLoadErrors,
-                "more than " + std::to_string(options.max_errors) +
-                    " bad records (--max-errors; COPY MAXERROR); nothing was committed. "
-                    "Redshift says: " +
-                    m);
-        return e.WithContext(step.name);
-      }
-      return s.take_error().WithContext(step.name);
-    }
-    SPARKIFY_ASSIGN_OR_RETURN(
-        engine::QueryResult errors,
-        engine.Query(sql::Render(sql::Stmt::kSelectLoadErrors, sql::Dialect::kRedshift)));
-    for (const auto& row : errors.rows) {
-      parse::LoadError e;
-      e.table = row[0].value_or("");
-      e.file = row[1].value_or("");
-      e.line = row[2] ? std::stoull(*row[2]) : 0;
-      e.reason = row[3].value_or("");
-      e.excerpt = row[4].value_or("");
-      report.load_errors.push_back(std::move(e));
-    }
-    SummariseLoadErrors(report.load_errors);
-    return engine.Commit();
-  };
-  Status s = run();
-  if (!s.ok()) {
-    (void)engine.Rollback();
-    return s.take_error();
-  }
-  SPARKIFY_ASSIGN_OR_RETURN(report.counts, CountRows(engine));
-  for (const TableCount& c : report.counts) {
-    if (c.table == "staging_songs") report.songs.rows = static_cast<uint64_t>(c.rows);
-    if (c.table == "staging_events") report.events.rows = static_cast<uint64_t>(c.rows);
-  }
-  return report;
 }
 
 Result<std::vector<TableCount>> CountRows(engine::Engine& engine) {

@@ -80,24 +80,6 @@ struct EtlPlan {
 // statements; touches no database.
 Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect);
 
-// Redshift loads server-side: COPY from S3 into staging (with the cluster's IAM role), the
-// rejected records from sys_load_error_detail into load_errors, then the SQL transform.
-struct RedshiftLoadOptions {
-  std::string songs;         // s3:// prefix of the song files ([S3] SONG_DATA)
-  std::string events;        // s3:// prefix of the event files ([S3] LOG_DATA)
-  std::string jsonpaths;     // s3:// JSONPaths file for the events ([S3] LOG_JSONPATH)
-  std::string iam_role_arn;  // [IAM_ROLE] ARN
-  std::string region;        // the bucket's region
-  uint64_t max_errors = 0;   // COPY MAXERROR, per COPY
-  std::map<std::string, std::string> table_attributes;  // sql::RedshiftTableAttributes
-};
-// Every step, in order, inside one transaction (nothing is listed: the cluster reads S3).
-std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options);
-
-// Runs PlanRedshiftEtl's steps on `engine` (a RedshiftEngine) in one transaction, reads back
-// the records COPY rejected (load_errors, from sys_load_error_detail) and the row counts.
-Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options);
-
 // What the next etl would load (`sparkify status`, `etl --plan`): lists the sources, reads the
 // manifest in a read-only transaction (checksumming files whose modification time changed)
 // and the last runs. Changes nothing.

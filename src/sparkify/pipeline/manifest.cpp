@@ -182,4 +182,58 @@ Result<std::vector<ManifestEntry>> ReadManifest(engine::Engine& engine) {
   return out;
 }
 
+namespace {
+
+size_t CommonPrefixLength(std::string_view a, std::string_view b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+// Covers listing[first..last] (all chosen) with prefixes that match no listed file outside it.
+Status CoverRun(const std::vector<source::SourceFile>& listing, size_t first, size_t last,
+                std::vector<std::string>& out) {
+  const std::string& a = listing[first].uri;
+  const std::string prefix = a.substr(0, CommonPrefixLength(a, listing[last].uri));
+  const bool before = first > 0 && listing[first - 1].uri.starts_with(prefix);
+  const bool after = last + 1 < listing.size() && listing[last + 1].uri.starts_with(prefix);
+  if (!before && !after) {
+    out.push_back(prefix);
+    return Status::Ok();
+  }
+  if (first == last) {
+    return Error::InvalidArgument(
+        "cannot COPY " + a + " alone: " + listing[last + 1].uri +
+        ", loaded earlier, starts with the same key; run etl --full-refresh");
+  }
+  size_t split = first;  // split after the pair of neighbours that share the least
+  size_t shortest = std::string::npos;
+  for (size_t i = first; i < last; ++i) {
+    const size_t n = CommonPrefixLength(listing[i].uri, listing[i + 1].uri);
+    if (n < shortest) {
+      shortest = n;
+      split = i;
+    }
+  }
+  SPARKIFY_RETURN_IF_ERROR(CoverRun(listing, first, split, out));
+  return CoverRun(listing, split + 1, last, out);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> CopyPrefixes(const std::vector<source::SourceFile>& listing,
+                                              const std::vector<size_t>& chosen) {
+  std::vector<bool> is_chosen(listing.size(), false);
+  for (size_t i : chosen) is_chosen[i] = true;
+  std::vector<std::string> prefixes;
+  for (size_t i = 0; i < listing.size(); ++i) {
+    if (!is_chosen[i]) continue;
+    size_t last = i;
+    while (last + 1 < listing.size() && is_chosen[last + 1]) ++last;
+    SPARKIFY_RETURN_IF_ERROR(CoverRun(listing, i, last, prefixes));
+    i = last;
+  }
+  return prefixes;
+}
+
 }  // namespace sparkify::pipeline

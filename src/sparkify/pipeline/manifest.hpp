@@ -78,6 +78,15 @@ struct PlanInputs {
 
 Result<LoadPlan> PlanLoad(const PlanInputs& in);
 
+// The s3:// prefixes whose COPYs read exactly the `chosen` files (indices) of `listing` (sorted
+// by uri): Redshift's COPY FROM 's3://b/p' reads every object whose key starts with p, so each
+// prefix covers some chosen files and no other listed one. A run of consecutive chosen files is
+// one prefix when that is exact, else it is split where its keys share the shortest prefix, so
+// a day's or a month's new files are one COPY. kInvalidArgument when a chosen file cannot be
+// read alone (a listed file that is not chosen extends its key).
+Result<std::vector<std::string>> CopyPrefixes(const std::vector<source::SourceFile>& listing,
+                                              const std::vector<size_t>& chosen);
+
 // The manifest and runs tables' bulk-load schemas (sql catalog kCreateLoadState).
 const TableSchema& LoadManifestSchema();
 const TableSchema& RunsSchema();

@@ -1,6 +1,10 @@
 #include "sparkify/sql/bulk_load.hpp"
 
 #include <cassert>
+#include <cmath>
+
+#include "sparkify/engine/canonical.hpp"
+#include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::sql {
 namespace {
@@ -30,6 +34,48 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
   out += ") from stdin with (format ";
   out += CopyFormatName(format);
   out += ")";
+  return out;
+}
+
+std::string RenderInsertValues(const ColumnBatch& batch, size_t begin, size_t end) {
+  const TableSchema& table = batch.schema();
+  assert(IsPlainIdentifier(table.name) && "INSERT target table must be a plain identifier");
+  std::string out = "insert into " + table.name + " (";
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    assert(IsPlainIdentifier(table.columns[c].name) && "INSERT column must be a plain identifier");
+    if (c > 0) out += ", ";
+    out += table.columns[c].name;
+  }
+  out += ") values";
+  for (size_t row = begin; row < end; ++row) {
+    out += row == begin ? "\n(" : ",\n(";
+    for (size_t c = 0; c < table.columns.size(); ++c) {
+      if (c > 0) out += ", ";
+      if (batch.IsNull(c, row)) {
+        out += "null";
+        continue;
+      }
+      switch (table.columns[c].type) {
+        case ColumnType::kBigInt:
+          out += std::to_string(batch.Int(c, row));
+          break;
+        case ColumnType::kDouble: {
+          const double v = batch.Double(c, row);
+          out += std::isfinite(v)
+                     ? engine::FormatDouble(v)
+                     : "cast(" + QuoteLiteral(engine::FormatDouble(v)) + " as double precision)";
+          break;
+        }
+        case ColumnType::kText:
+          out += QuoteLiteral(batch.Text(c, row));
+          break;
+        case ColumnType::kTimestamp:
+          out += "timestamp " + QuoteLiteral(engine::FormatTimestampMicros(batch.Int(c, row)));
+          break;
+      }
+    }
+    out += ")";
+  }
   return out;
 }
 

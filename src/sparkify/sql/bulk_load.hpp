@@ -20,6 +20,11 @@ std::string_view CopyFormatName(CopyFormat format);  // "binary", "text"
 // is a bug and asserts.
 std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format);
 
+// "insert into <table> (<col>, ...) values (...), (...)" holding rows [begin, end) of `batch`
+// as literals: for engines without a client-side bulk path (Redshift), and only for the small
+// tables sparkify writes itself (load manifest, runs). Same identifier rule as above.
+std::string RenderInsertValues(const ColumnBatch& batch, size_t begin, size_t end);
+
 // Run once on every new PostgreSQL session so that results read the same on every server,
 // whatever its configuration: ISO dates, UTC, shortest-exact float output.
 std::string_view PostgresSessionSetup();

@@ -201,6 +201,8 @@ where table_schema = current_schema()
 constexpr std::string_view kTryLockEtlDuckDb = "select true";
 constexpr std::string_view kTryLockEtl = "select pg_try_advisory_xact_lock(8317145891004901753)";
 constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(8317145891004901753)";
+// Redshift has no advisory locks: a run locks its manifest (once it exists) until it ends.
+constexpr std::string_view kLockEtlRedshift = "lock load_manifest";
 
 constexpr std::string_view kSelectManifest = R"sql(
 select kind, file, size_bytes, {{modified_at_epoch_ms}}, etag, checksum
@@ -315,9 +317,7 @@ with ranked as (
         item_in_session,
         row_number() over (
             partition by user_id
-            order by ts desc, session_id desc nulls last, item_in_session desc nulls last,
-                     level desc nulls last, first_name nulls last, last_name nulls last,
-                     gender nulls last
+            order by {{latest_event_first}}
         ) as pick
     from staging_events
     where user_id is not null and user_id <> ''
@@ -365,7 +365,7 @@ maxerror {{$max_errors}}
 )sql";
 
 constexpr std::string_view kCopyStagingEvents = R"sql(
-copy staging_events (
+copy {{events}} (
     artist, auth, first_name, gender, item_in_session, last_name, length, level, location,
     method, page, registration, session_id, song, status, ts, user_agent, user_id
 )
@@ -460,9 +460,7 @@ with ranked as (
         level,
         row_number() over (
             partition by user_id
-            order by ts desc, session_id desc nulls last, item_in_session desc nulls last,
-                     level desc nulls last, first_name nulls last, last_name nulls last,
-                     gender nulls last
+            order by {{latest_event_first}}
         ) as pick
     from staging_events
     where user_id is not null and user_id <> ''
@@ -477,7 +475,7 @@ constexpr std::string_view kInsertDimTime = R"sql(
 insert into dim_time (start_time, hour, day, week, month, year, weekday)
 with plays as (
     select distinct {{ts_to_timestamp}} as start_time
-    from staging_events
+    from {{events}}
     where page = 'NextSong'
 )
 select
@@ -488,7 +486,7 @@ select
     cast(extract(month from start_time) as bigint),
     cast(extract(year from start_time) as bigint),
     cast(extract(dow from start_time) as bigint)
-from plays
+from plays{{only_new_times}}
 )sql";
 
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
@@ -514,7 +512,7 @@ with plays as (
         session_id,
         location,
         user_agent
-    from staging_events
+    from {{events}}
     where page = 'NextSong'
 ),
 matched as (
@@ -531,7 +529,7 @@ matched as (
 select
     row_number() over (
         order by {{play_order}}
-    ) as songplay_id,
+    ){{songplay_base}} as songplay_id,
     start_time,
     user_id,
     level,
@@ -578,6 +576,111 @@ select * from fact_songplay_load order by songplay_id;
 drop table fact_songplay_load;
 )sql";
 
+// --- Redshift incremental loads --------------------------------------------------------------
+// The files each COPY read (sys_load_detail), kept for the run: the manifest's rows per file,
+// and the check that COPY read exactly the files the run listed. {{$kind}}: 'songs'/'events'.
+constexpr std::string_view kCreateCopiedFiles = R"sql(
+drop table if exists etl_copied_files;
+create temporary table etl_copied_files (
+    kind  {{text}},
+    file  {{text}},
+    lines bigint
+);
+)sql";
+
+constexpr std::string_view kRecordCopiedFiles = R"sql(
+insert into etl_copied_files (kind, file, lines)
+select {{$kind}}, trim(file_name), lines_scanned
+from sys_load_detail
+where query_id = pg_last_copy_id()
+)sql";
+
+constexpr std::string_view kSelectCopiedFiles = R"sql(
+select kind, file, sum(lines)
+from etl_copied_files
+group by kind, file
+order by kind, file
+)sql";
+
+// An incremental run COPYs the new event files here, next to staging_events, which keeps the
+// rows of the files loaded before (RenderOptions::append reads from it).
+constexpr std::string_view kCreateEventsNew = R"sql(
+drop table if exists etl_events_new;
+create temporary table etl_events_new (like staging_events);
+)sql";
+
+// True when every new play sorts after every loaded one: Redshift numbers plays by time, so
+// only then do appended plays get the ids one full run would give them.
+constexpr std::string_view kNewPlaysFollowLoaded = R"sql(
+select coalesce(
+    (select min({{ts_to_timestamp}}) from etl_events_new where page = 'NextSong')
+        > (select max(start_time) from fact_songplay),
+    true
+)
+)sql";
+
+// The users the new events change: each user's latest event among the new ones and the one
+// the user's row comes from now (etl_user_latest, dim_user), ranked as kInsertDimUser ranks;
+// only users whose winner is new. On an exact tie the loaded row stays.
+constexpr std::string_view kFillUserLoad = R"sql(
+insert into etl_user_load (
+    user_id, first_name, last_name, gender, level, ts, session_id, item_in_session
+)
+with candidates as (
+    select user_id, first_name, last_name, gender, level, ts, session_id, item_in_session,
+           1 as fresh
+    from etl_events_new
+    where user_id is not null and user_id <> ''
+    union all
+    select s.user_id, u.first_name, u.last_name, u.gender, u.level, s.ts, s.session_id,
+           s.item_in_session, 0 as fresh
+    from etl_user_latest as s
+    join dim_user as u on u.user_id = s.user_id
+),
+ranked as (
+    select
+        candidates.*,
+        row_number() over (
+            partition by user_id
+            order by {{latest_event_first}}, fresh
+        ) as pick
+    from candidates
+)
+select user_id, first_name, last_name, gender, level, ts, session_id, item_in_session
+from ranked
+where pick = 1 and fresh = 1
+)sql";
+
+// Redshift has no INSERT ... ON CONFLICT: the same upsert as kUpsertUsers, with MERGE (whose
+// target takes no alias there).
+constexpr std::string_view kUpsertUsersRedshift = R"sql(
+merge into dim_user
+using etl_user_load as s
+on dim_user.user_id = s.user_id
+when matched then update set
+    first_name = s.first_name,
+    last_name = s.last_name,
+    gender = s.gender,
+    level = s.level
+when not matched then insert (user_id, first_name, last_name, gender, level)
+    values (s.user_id, s.first_name, s.last_name, s.gender, s.level);
+merge into etl_user_latest
+using etl_user_load as s
+on etl_user_latest.user_id = s.user_id
+when matched then update set
+    ts = s.ts,
+    session_id = s.session_id,
+    item_in_session = s.item_in_session
+when not matched then insert (user_id, ts, session_id, item_in_session)
+    values (s.user_id, s.ts, s.session_id, s.item_in_session);
+)sql";
+
+constexpr std::string_view kKeepNewEvents = R"sql(
+insert into staging_events
+select * from etl_events_new;
+drop table etl_events_new;
+)sql";
+
 constexpr std::array kEntries{
     Entry{Stmt::kDropTables, "drop_tables", kDropTables},
     Entry{Stmt::kCreateStaging, "create_staging", kCreateStaging},
@@ -599,20 +702,27 @@ constexpr std::array kEntries{
     Entry{Stmt::kCreateLoadState, "create_load_state", kCreateLoadState},
     Entry{Stmt::kLoadStateExists, "load_state_exists", kLoadStateExists},
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
-    Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
+    Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kLockEtlRedshift},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
     Entry{Stmt::kNextRunId, "next_run_id", kNextRunId},
     Entry{Stmt::kMaxSongplayId, "max_songplay_id", kMaxSongplayId},
     Entry{Stmt::kSelectSongMatch, "select_song_match", kSelectSongMatch},
     Entry{Stmt::kSelectUserState, "select_user_state", kSelectUserState},
     Entry{Stmt::kCreateUpsertLoads, "create_upsert_loads", kCreateUpsertLoads},
-    Entry{Stmt::kUpsertUsers, "upsert_users", kUpsertUsers},
+    Entry{Stmt::kUpsertUsers, "upsert_users", kUpsertUsers, "", kUpsertUsersRedshift},
     Entry{Stmt::kInsertNewTimes, "insert_new_times", kInsertNewTimes},
     Entry{Stmt::kDropUpsertLoads, "drop_upsert_loads", kDropUpsertLoads},
     Entry{Stmt::kInsertSongMatch, "insert_song_match", kInsertSongMatch},
     Entry{Stmt::kInsertUserLatest, "insert_user_latest", kInsertUserLatest},
     Entry{Stmt::kSelectRecentRuns, "select_recent_runs", kSelectRecentRuns},
     Entry{Stmt::kAddDeferredKeys, "add_deferred_keys", kAddDeferredKeys, kAddDeferredKeysPostgres},
+    Entry{Stmt::kCreateCopiedFiles, "create_copied_files", kCreateCopiedFiles},
+    Entry{Stmt::kRecordCopiedFiles, "record_copied_files", kRecordCopiedFiles},
+    Entry{Stmt::kSelectCopiedFiles, "select_copied_files", kSelectCopiedFiles},
+    Entry{Stmt::kCreateEventsNew, "create_events_new", kCreateEventsNew},
+    Entry{Stmt::kNewPlaysFollowLoaded, "new_plays_follow_loaded", kNewPlaysFollowLoaded},
+    Entry{Stmt::kFillUserLoad, "fill_user_load", kFillUserLoad},
+    Entry{Stmt::kKeepNewEvents, "keep_new_events", kKeepNewEvents},
 };
 
 constexpr std::array kTransform{
@@ -642,6 +752,11 @@ struct Macro {
   std::string_view redshift;
 };
 
+constexpr std::string_view kLatestEventFirst =
+    "ts desc, session_id desc nulls last, item_in_session desc nulls last,\n"
+    "                     level desc nulls last, first_name nulls last, last_name nulls last,\n"
+    "                     gender nulls last";
+
 // Redshift: epoch + ms * 1 ms keeps millisecond precision (no integer division).
 constexpr std::array kMacros{
     Macro{"text", "varchar", "text collate \"C\"", "varchar(65535)"},
@@ -659,6 +774,9 @@ constexpr std::array kMacros{
     Macro{"modified_at_epoch_ms", "epoch_ms(modified_at)",
           "cast(extract(epoch from modified_at) * 1000 as bigint)",
           "cast(extract(epoch from modified_at) * 1000 as bigint)"},
+    // The dim_user rule: a user's latest event by ts (ties: the later session, then the later
+    // item in it, then the rest of the row, so that the pick is total).
+    Macro{"latest_event_first", kLatestEventFirst, kLatestEventFirst, kLatestEventFirst},
     Macro{"ts_to_timestamp", "epoch_ms(ts)",
           "(timestamp '1970-01-01 00:00:00' + ts * interval '1 millisecond')",
           "(timestamp 'epoch' + ts * interval '0.001 second')"},
@@ -720,6 +838,26 @@ std::string ExpandMacros(std::string_view text, Dialect dialect, const RenderOpt
       auto it = options.values.find(std::string(name.substr(1)));
       assert(it != options.values.end() && "{{$value}} without a value");
       if (it != options.values.end()) out.append(it->second);
+      pos = close + 2;
+      continue;
+    }
+    if (name == "events") {  // RenderOptions::append
+      out.append(options.append ? "etl_events_new" : "staging_events");
+      pos = close + 2;
+      continue;
+    }
+    if (name == "songplay_base") {
+      if (options.append)
+        out.append(" + (select coalesce(max(songplay_id), 0) from fact_songplay)");
+      pos = close + 2;
+      continue;
+    }
+    if (name == "only_new_times") {
+      if (options.append) {
+        out.append(
+            "\nwhere not exists (\n    select 1 from dim_time as d where d.start_time = "
+            "plays.start_time\n)");
+      }
       pos = close + 2;
       continue;
     }

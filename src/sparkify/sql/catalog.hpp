@@ -58,6 +58,15 @@ enum class Stmt {
   kInsertUserLatest,  // SQL transform: staging_events -> etl_user_latest
   kSelectRecentRuns,  // the last runs, newest first
   kAddDeferredKeys,   // the primary keys a full load left out (RenderOptions::deferred_keys)
+  // Redshift incremental loads (pipeline::RunRedshiftEtl): COPY the new files into
+  // etl_events_new, then the transform with RenderOptions::append.
+  kCreateCopiedFiles,     // etl_copied_files: the files each COPY read, for this run
+  kRecordCopiedFiles,     // the last COPY's files (sys_load_detail); value kind
+  kSelectCopiedFiles,     // kind, file, lines
+  kCreateEventsNew,       // etl_events_new, shaped like staging_events
+  kNewPlaysFollowLoaded,  // true when every new play sorts after every loaded one
+  kFillUserLoad,          // etl_user_load: the users the new events change
+  kKeepNewEvents,         // etl_events_new -> staging_events
 };
 
 // How many tables kLoadStateExists counts when every one an incremental run needs exists.
@@ -73,6 +82,10 @@ struct RenderOptions {
   // index over loaded rows, or checking a key with one join, costs a fraction of checking each
   // appended row (docs/BENCHMARKS.md).
   bool deferred_keys = false;
+  // Redshift's incremental transform (kInsertDimTime, kInsertFactSongplay, kCopyStagingEvents):
+  // events from etl_events_new (the new files only) instead of staging_events, plays numbered
+  // after the largest songplay_id, and only the start times dim_time lacks.
+  bool append = false;
 };
 
 // The statement's text in `dialect`, macros expanded.

@@ -1,9 +1,7 @@
 -- sparkify etl --dry-run: nothing is loaded or changed
--- the cluster reads S3 itself (COPY); steps, in one transaction, for redshift:
+-- a first load: the cluster reads S3 itself (COPY); later runs COPY only new
+-- event files (sparkify status shows which); steps, in one transaction, for redshift:
 begin;
-
--- drop_runs
-drop table if exists runs;
 
 -- drop_tables
 drop table if exists fact_songplay;
@@ -154,14 +152,28 @@ create table etl_song_match (
     artist_id   varchar(65535)
 );
 
+-- create_copied_files
+drop table if exists etl_copied_files;
+create temporary table etl_copied_files (
+    kind  varchar(65535),
+    file  varchar(65535),
+    lines bigint
+);
+
 -- copy_staging_songs
 copy staging_songs
-from 's3://udacity-dend/song_data'
+from 's3://udacity-dend/song_data/'
 iam_role 'arn:aws:iam::123456789012:role/dwhRole'
 format as json 'auto'
 region 'us-west-2'
 compupdate off statupdate off
 maxerror 10;
+
+-- record_copied_files staging_songs
+insert into etl_copied_files (kind, file, lines)
+select 'songs', trim(file_name), lines_scanned
+from sys_load_detail
+where query_id = pg_last_copy_id();
 
 -- insert_copy_errors staging_songs
 insert into load_errors (table_name, file, line, byte_offset, reason, excerpt)
@@ -181,13 +193,19 @@ copy staging_events (
     artist, auth, first_name, gender, item_in_session, last_name, length, level, location,
     method, page, registration, session_id, song, status, ts, user_agent, user_id
 )
-from 's3://udacity-dend/log_data'
+from 's3://udacity-dend/log_data/'
 iam_role 'arn:aws:iam::123456789012:role/dwhRole'
 format as json 's3://udacity-dend/log_json_path.json'
 region 'us-west-2'
 timeformat 'epochmillisecs'
 compupdate off statupdate off
 maxerror 10;
+
+-- record_copied_files staging_events
+insert into etl_copied_files (kind, file, lines)
+select 'events', trim(file_name), lines_scanned
+from sys_load_detail
+where query_id = pg_last_copy_id();
 
 -- insert_copy_errors staging_events
 insert into load_errors (table_name, file, line, byte_offset, reason, excerpt)
@@ -367,5 +385,11 @@ with ranked as (
 select user_id, ts, session_id, item_in_session
 from ranked
 where pick = 1;
+
+-- load load_manifest
+-- one row per file: as listed, with the lines COPY scanned (sys_load_detail)
+
+-- load runs
+-- this run
 
 commit;

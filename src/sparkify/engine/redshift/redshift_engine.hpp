@@ -1,7 +1,8 @@
-// Amazon Redshift over libpq: a PostgresEngine that speaks the catalog's Redshift dialect and
-// has no client-side bulk loader, because Redshift stages with server-side COPY from S3
-// (pipeline::RunRedshiftEtl). Connections always use TLS (sslmode=require unless the
-// connection string names another sslmode).
+// Amazon Redshift over libpq: a PostgresEngine that speaks the catalog's Redshift dialect.
+// Redshift has no COPY FROM STDIN: staging is loaded with server-side COPY from S3
+// (pipeline::RunRedshiftEtl), and the few rows sparkify writes itself (load manifest, runs)
+// go in as multi-row INSERT ... VALUES (InsertValuesLoader). Connections always use TLS
+// (sslmode=require unless the connection string names another sslmode).
 #pragma once
 
 #include <memory>
@@ -16,9 +17,14 @@ class RedshiftEngine : public PostgresEngine {
  public:
   using PostgresEngine::PostgresEngine;
   sql::Dialect dialect() const override { return sql::Dialect::kRedshift; }
-  // kInvalidArgument: Redshift loads staging with COPY FROM 's3://...' (sql::Stmt::kCopy*).
+  // An InsertValuesLoader: for small tables only (staging is COPYed from S3).
   Result<std::unique_ptr<BulkLoader>> OpenBulkLoader(const TableSchema& table) override;
 };
+
+// A BulkLoader that sends its rows as multi-row INSERT ... VALUES statements through
+// engine.Execute (sql::RenderInsertValues), a statement per ~1 MB of SQL text (Redshift allows
+// 16 MB). Meant for tables of thousands of rows, not millions.
+std::unique_ptr<BulkLoader> MakeInsertValuesLoader(Engine& engine, const TableSchema& table);
 
 // "redshift://user[:password]@host[:port]/db[?k=v]" -> a libpq URI with sslmode=require (a
 // libpq key=value string or postgresql:// URI passes through, with sslmode added if absent).

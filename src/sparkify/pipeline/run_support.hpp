@@ -1,0 +1,115 @@
+// What every etl run does around its loading, shared by the DuckDB/PostgreSQL run (etl.cpp)
+// and the Redshift run (redshift_etl.cpp): listing the sources and planning against the
+// manifest, timing phases, running catalog statements, and recording the manifest and the run.
+// Internal to pipeline/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sparkify/common/column_batch.hpp"
+#include "sparkify/common/error.hpp"
+#include "sparkify/common/log.hpp"
+#include "sparkify/engine/engine.hpp"
+#include "sparkify/parse/load_error.hpp"
+#include "sparkify/pipeline/etl.hpp"
+#include "sparkify/pipeline/manifest.hpp"
+#include "sparkify/pipeline/stage.hpp"
+#include "sparkify/source/source.hpp"
+#include "sparkify/sql/catalog.hpp"
+
+namespace sparkify::pipeline {
+
+using Clock = std::chrono::steady_clock;
+
+// Loads `fill`'s rows into `schema`'s table through one bulk loader, in batches.
+template <typename Fill>
+Status LoadRows(engine::Engine& engine, const TableSchema& schema, Fill fill) {
+  auto start = Clock::now();
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
+                            engine.OpenBulkLoader(schema));
+  ColumnBatch batch(schema);
+  Status status;
+  auto flush = [&]() {
+    if (status.ok() && !batch.empty()) status = loader->Append(batch);
+    batch.Clear();
+  };
+  fill(batch, flush);
+  flush();
+  SPARKIFY_RETURN_IF_ERROR(status);
+  SPARKIFY_RETURN_IF_ERROR(loader->Finish());
+  log::Verbose("loading " + schema.name + ": " +
+               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+  return Status::Ok();
+}
+
+// Warns about the rejected records: how many, and the first few.
+void SummariseLoadErrors(const std::vector<parse::LoadError>& errors);
+
+// Adds the wall time of its scope to `timings` as one phase.
+class Phase {
+ public:
+  Phase(std::vector<PhaseTiming>& timings, std::string name)
+      : timings_(timings), name_(std::move(name)), start_(Clock::now()) {}
+  ~Phase() {
+    timings_.push_back({name_, std::chrono::duration<double>(Clock::now() - start_).count()});
+  }
+
+ private:
+  std::vector<PhaseTiming>& timings_;
+  std::string name_;
+  Clock::time_point start_;
+};
+
+// Runs a catalog statement in the engine's dialect; errors name the statement.
+Status RunStatement(engine::Engine& engine, sql::Stmt stmt, const sql::RenderOptions& render = {});
+// The first value of a one-value query as an integer (booleans as 0/1; no row: 0).
+Result<int64_t> QueryInt(engine::Engine& engine, sql::Stmt stmt,
+                         const sql::RenderOptions& render = {});
+
+struct Sources {
+  std::unique_ptr<source::Source> songs;
+  std::unique_ptr<source::Source> events;
+  std::vector<source::SourceFile> song_files;
+  std::vector<source::SourceFile> event_files;
+};
+// Opens and lists both locations of `options` (songs, events, source).
+Result<Sources> OpenAndList(const EtlOptions& options);
+// Compares the listing with the manifest (none: no earlier load) and picks the mode.
+Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
+                             const std::optional<std::vector<ManifestEntry>>& manifest);
+// kInvalidArgument when a rebuild would drop the rows of files no longer listed; logs them
+// otherwise.
+Status CheckGoneFiles(const LoadPlan& plan, LoadMode mode);
+
+int64_t NowMicros();
+std::string Plural(size_t n, const char* what);  // "1 file", "2 files"
+
+// The files one run staged and what they gave, for the manifest.
+struct StagedFiles {
+  FileKind kind;
+  const std::vector<source::SourceFile>* files;
+  const StageStats* stats;  // per_file by index into files
+};
+Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& staged,
+                     int64_t run_id);
+
+struct RunRecord {
+  int64_t run_id = 0;
+  int64_t started_at = 0;
+  std::string status;
+  LoadMode mode = LoadMode::kFull;
+  std::string arguments;
+  uint64_t files = 0, rows = 0, rejected = 0, plays = 0;
+  std::string message;
+};
+Status StoreRun(engine::Engine& engine, const RunRecord& r);
+// After a failed run has rolled back: its runs row, in a transaction of its own, when the
+// database has a runs table (best effort: the failure itself is what the caller reports).
+void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);
+
+}  // namespace sparkify::pipeline

@@ -73,6 +73,10 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
     return Error::InvalidArgument("PG_COPY_FORMAT must be binary or text, got \"" +
                                   *copy_format.value + "\" (from " + copy_format.origin + ")");
   }
+  // DuckDB's memory limit: bounds the memory of a large load (docs/BENCHMARKS.md).
+  config::Resolved memory = settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY",
+                                         "MEMORY_LIMIT");
+  engine_options.memory_limit = memory.value.value_or("");
   return engine::OpenEngine(*target, engine_options);
 }
 

@@ -10,7 +10,7 @@ Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,
                                            const EngineOptions& options) {
   switch (target.kind) {
     case config::Target::Kind::kDuckDb:
-      return OpenDuckDb(DuckDbOptions{target.location, options.threads});
+      return OpenDuckDb(DuckDbOptions{target.location, options.threads, options.memory_limit});
     case config::Target::Kind::kPostgres:
       if (target.from_cluster_section && target.location.empty()) {
         return Error::Internal("target postgresql: reached OpenEngine without [CLUSTER] settings");

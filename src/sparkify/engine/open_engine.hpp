@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "sparkify/common/error.hpp"
 #include "sparkify/config/target.hpp"
@@ -14,6 +15,7 @@ struct EngineOptions {
   int threads = 0;  // engine worker threads; 0 = the engine's default
   // PostgreSQL: the COPY format staging rows travel in (docs/POSTGRES.md).
   sql::CopyFormat pg_copy_format = sql::CopyFormat::kBinary;
+  std::string memory_limit;  // DuckDB: DuckDbOptions::memory_limit
 };
 
 Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,

@@ -325,11 +325,17 @@ class DuckDbEngine final : public Engine {
     if (in_transaction_) (void)Execute("rollback");
   }
 
-  Status Open(int threads) {
+  Status Open(int threads, const std::string& memory_limit) {
     duckdb_config config = nullptr;
     if (duckdb_create_config(&config) != DuckDBSuccess)
       return Error::Engine("duckdb: cannot create config");
     if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
+    if (!memory_limit.empty() &&
+        duckdb_set_config(config, "memory_limit", memory_limit.c_str()) != DuckDBSuccess) {
+      duckdb_destroy_config(&config);
+      return Error::InvalidArgument("DuckDB does not take memory limit \"" + memory_limit +
+                                    "\" (examples: 512MB, 2GB)");
+    }
     char* open_error = nullptr;
     duckdb_state state = duckdb_open_ext(path_.c_str(), db_.out(), config, &open_error);
     duckdb_destroy_config(&config);
@@ -442,7 +448,7 @@ class DuckDbEngine final : public Engine {
 
 Result<std::unique_ptr<Engine>> OpenDuckDb(const DuckDbOptions& options) {
   auto engine = std::make_unique<DuckDbEngine>(options.path);
-  SPARKIFY_RETURN_IF_ERROR(engine->Open(options.threads));
+  SPARKIFY_RETURN_IF_ERROR(engine->Open(options.threads, options.memory_limit));
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

@@ -3,6 +3,8 @@
 // from moto's S3 with sparkify's parsers). Incremental runs must give the star, state and
 // manifest of one full run; a late file, a changed file and an object the listing does not hold
 // must be handled as docs/REDSHIFT.md says. Fails (never skips) without PostgreSQL and moto.
+#include "sparkify/pipeline/redshift_etl.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,7 +14,6 @@
 
 #include "sparkify/aws/s3.hpp"
 #include "sparkify/pipeline/manifest.hpp"
-#include "sparkify/pipeline/redshift_etl.hpp"
 #include "testing/aws_testing.hpp"
 #include "testing/engines.hpp"
 #include "testing/fake_redshift.hpp"
@@ -67,7 +68,8 @@ std::vector<Rows> Snapshot(engine::Engine& e) {
 void ExpectSameState(engine::Engine& a, engine::Engine& b) {
   const std::vector<Rows> x = Snapshot(a), y = Snapshot(b);
   for (size_t i = 0; i < x.size(); ++i) {
-    EXPECT_FALSE(x[i].empty()) << StateQueries()[i];
+    const bool may_be_empty = StateQueries()[i].find("load_errors") != std::string::npos;
+    EXPECT_TRUE(may_be_empty || !x[i].empty()) << StateQueries()[i];
     EXPECT_EQ(x[i], y[i]) << StateQueries()[i];
   }
 }
@@ -187,8 +189,8 @@ TEST_F(RedshiftEtlTest, IncrementalRunsGiveTheStateOfOneFullRun) {
   ExpectSameState(*cluster, *whole);
   EXPECT_EQ(Query(*cluster, "select run_id, status, mode, files_loaded from runs order by run_id"),
             (Rows{{"1", "succeeded", "full", "86"},
-                   {"2", "succeeded", "incremental", "15"},
-                   {"3", "succeeded", "nothing", "0"}}));
+                  {"2", "succeeded", "incremental", "15"},
+                  {"3", "succeeded", "nothing", "0"}}));
 }
 
 TEST_F(RedshiftEtlTest, StatusShowsTheNewFilesBeforeTheRun) {

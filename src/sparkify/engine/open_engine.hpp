@@ -15,7 +15,7 @@ struct EngineOptions {
   int threads = 0;  // engine worker threads; 0 = the engine's default
   // PostgreSQL: the COPY format staging rows travel in (docs/POSTGRES.md).
   sql::CopyFormat pg_copy_format = sql::CopyFormat::kBinary;
-  std::string memory_limit;  // DuckDB: DuckDbOptions::memory_limit
+  std::string memory_limit = {};  // DuckDB: DuckDbOptions::memory_limit
 };
 
 Result<std::unique_ptr<Engine>> OpenEngine(const config::Target& target,

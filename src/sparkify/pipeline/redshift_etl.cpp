@@ -215,7 +215,7 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
     SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(listing));
     SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
     if (state) {  // one run at a time: the manifest stays locked until this one ends
-      SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kLockEtl));
+      SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kLockManifest));
       SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
     }
     SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(listing, sources, manifest));

@@ -201,8 +201,8 @@ where table_schema = current_schema()
 constexpr std::string_view kTryLockEtlDuckDb = "select true";
 constexpr std::string_view kTryLockEtl = "select pg_try_advisory_xact_lock(8317145891004901753)";
 constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(8317145891004901753)";
-// Redshift has no advisory locks: a run locks its manifest (once it exists) until it ends.
-constexpr std::string_view kLockEtlRedshift = "lock load_manifest";
+// Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
+constexpr std::string_view kLockManifest = "lock load_manifest";
 
 constexpr std::string_view kSelectManifest = R"sql(
 select kind, file, size_bytes, {{modified_at_epoch_ms}}, etag, checksum
@@ -702,7 +702,8 @@ constexpr std::array kEntries{
     Entry{Stmt::kCreateLoadState, "create_load_state", kCreateLoadState},
     Entry{Stmt::kLoadStateExists, "load_state_exists", kLoadStateExists},
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
-    Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kLockEtlRedshift},
+    Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
+    Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
     Entry{Stmt::kNextRunId, "next_run_id", kNextRunId},
     Entry{Stmt::kMaxSongplayId, "max_songplay_id", kMaxSongplayId},

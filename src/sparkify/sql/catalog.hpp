@@ -45,6 +45,7 @@ enum class Stmt {
   kLoadStateExists,    // count of the tables an incremental run needs (kLoadStateTables)
   kTryLockEtl,         // one etl per database: true if taken (PostgreSQL advisory lock)
   kLockEtl,            // the same, waiting for it
+  kLockManifest,       // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,     // kind, file, size_bytes, modified_at (epoch ms), etag, checksum
   kNextRunId,          // 1 + the largest run_id
   kMaxSongplayId,      // the largest songplay_id, 0 when there are no plays

@@ -14,7 +14,7 @@ struct DuckDbOptions {
   int threads = 0;   // 0 = DuckDB's default (all cores)
   // DuckDB's memory_limit ("512MB", "2GB"): past it DuckDB writes to the database file or
   // spills to temporary files instead of growing. Empty: DuckDB's default, 80% of RAM.
-  std::string memory_limit;
+  std::string memory_limit = {};
 };
 
 // Opens (creating if needed) a DuckDB database file and one connection to it.

@@ -1,6 +1,9 @@
 #include "sparkify/pipeline/star_builder.hpp"
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <tuple>
 
@@ -184,6 +187,20 @@ std::string SongIndex::MatchKey(std::string_view title, std::string_view artist,
   return key;
 }
 
+uint64_t SongIndex::FilterBit(std::string_view title, std::string_view artist, double duration) {
+  if (duration == 0) duration = 0;  // as MatchKey
+  uint64_t h = XXH3_64bits_withSeed(title.data(), title.size(), title.size());
+  h = XXH3_64bits_withSeed(artist.data(), artist.size(), h);
+  const uint64_t bits = std::bit_cast<uint64_t>(duration);
+  h = XXH3_64bits_withSeed(&bits, sizeof(bits), h);
+  return h >> (64 - kFilterBits);
+}
+
+void SongIndex::Remember(std::string_view title, std::string_view artist, double duration) {
+  const uint64_t bit = FilterBit(title, artist, duration);
+  filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+}
+
 void SongIndex::Add(const ColumnBatch& songs) {
   for (size_t r = 0; r < songs.rows(); ++r) {
     Row row{TextAt(songs, kSoSongId, r),      TextAt(songs, kSoArtistId, r),
@@ -216,6 +233,7 @@ void SongIndex::Add(const ColumnBatch& songs) {
     }
     if (row.title && row.artist_name && row.duration) {
       Match candidate{row.song_id.value_or(""), row.artist_id.value_or("")};
+      Remember(*row.title, *row.artist_name, *row.duration);
       auto [it, inserted] =
           matches_.try_emplace(MatchKey(*row.title, *row.artist_name, *row.duration), candidate);
       if (!inserted) {
@@ -230,12 +248,15 @@ void SongIndex::Add(const ColumnBatch& songs) {
 
 const SongIndex::Match* SongIndex::Find(std::string_view title, std::string_view artist,
                                         double duration) const {
+  const uint64_t bit = FilterBit(title, artist, duration);
+  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return nullptr;
   auto it = matches_.find(MatchKey(title, artist, duration));
   return it == matches_.end() ? nullptr : &it->second;
 }
 
 void SongIndex::AddMatch(std::string_view title, std::string_view artist, double duration,
                          Match match) {
+  Remember(title, artist, duration);
   auto [it, inserted] = matches_.try_emplace(MatchKey(title, artist, duration), match);
   if (!inserted && std::tie(match.song_id, match.artist_id) <
                        std::tie(it->second.song_id, it->second.artist_id)) {

@@ -209,6 +209,26 @@ TEST_F(RedshiftEtlTest, StatusShowsTheNewFilesBeforeTheRun) {
   EXPECT_EQ(status->recent_runs.rows.size(), 1u);
 }
 
+TEST_F(RedshiftEtlTest, FullRefreshRebuildsFromWhatIsListedNow) {
+  auto cluster = Cluster();
+  ASSERT_TRUE(cluster);
+  PutDays(1, 8);
+  ASSERT_TRUE(Run(*cluster).ok());
+  PutDays(9, 12);
+  pipeline::RedshiftLoadOptions o = Options();
+  o.full_refresh = true;
+  auto refreshed = pipeline::RunRedshiftEtl(*cluster, o);
+  ASSERT_TRUE(refreshed.ok()) << refreshed.error().ToString();
+  EXPECT_EQ(refreshed->plan.mode, LoadMode::kFull);
+  EXPECT_EQ(refreshed->events.files, 12u);
+
+  auto whole = Cluster();
+  ASSERT_TRUE(whole);
+  ASSERT_TRUE(Run(*whole).ok());
+  ExpectSameState(*cluster, *whole);
+  EXPECT_EQ(Query(*cluster, "select mode from runs order by run_id"), (Rows{{"full"}, {"full"}}));
+}
+
 // A new file whose plays are earlier than the loaded ones: appending would number them after
 // the later plays, so the run rebuilds, and ends as one full run over the same files.
 TEST_F(RedshiftEtlTest, ANewFileWithEarlierPlaysRebuilds) {

@@ -74,8 +74,8 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
                                   *copy_format.value + "\" (from " + copy_format.origin + ")");
   }
   // DuckDB's memory limit: bounds the memory of a large load (docs/BENCHMARKS.md).
-  config::Resolved memory = settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY",
-                                         "MEMORY_LIMIT");
+  config::Resolved memory =
+      settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY", "MEMORY_LIMIT");
   engine_options.memory_limit = memory.value.value_or("");
   return engine::OpenEngine(*target, engine_options);
 }

@@ -372,21 +372,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
 }  // namespace
 
 Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
-  RunRecord run;
-  run.started_at = NowMicros();
-  run.arguments = options.arguments;
-  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
-  Result<EtlReport> report = RunInTransaction(engine, options, run);
-  if (!report.ok()) {
-    Status rollback = engine.Rollback();
-    if (!rollback.ok()) log::Warn("rollback failed: " + rollback.error().ToString());
-    if (rollback.ok()) RecordFailedRun(engine, run, report.error());
-    return report;
-  }
-  {
-    Phase phase(report->timings, "commit");
-    SPARKIFY_RETURN_IF_ERROR(engine.Commit());
-  }
+  Result<EtlReport> report = RunAtomically(engine, options.arguments, [&](RunRecord& run) {
+    return RunInTransaction(engine, options, run);
+  });
+  if (!report.ok()) return report;
   // Inside the staging phases: the workers' read + parse (wall time until the last file was
   // parsed) and the engine thread's appends or COPY. They overlap, so they do not add up.
   for (const auto& [name, stats] :

@@ -332,21 +332,10 @@ std::vector<EtlStep> PlanRedshiftEtl(const RedshiftLoadOptions& options) {
 }
 
 Result<EtlReport> RunRedshiftEtl(engine::Engine& engine, const RedshiftLoadOptions& options) {
-  RunRecord run;
-  run.started_at = NowMicros();
-  run.arguments = options.arguments;
-  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
-  Result<EtlReport> report = RunInTransaction(engine, options, run);
-  if (!report.ok()) {
-    Status rollback = engine.Rollback();
-    if (!rollback.ok()) log::Warn("rollback failed: " + rollback.error().ToString());
-    if (rollback.ok()) RecordFailedRun(engine, run, report.error());
-    return report;
-  }
-  {
-    Phase phase(report->timings, "commit");
-    SPARKIFY_RETURN_IF_ERROR(engine.Commit());
-  }
+  Result<EtlReport> report = RunAtomically(engine, options.arguments, [&](RunRecord& run) {
+    return RunInTransaction(engine, options, run);
+  });
+  if (!report.ok()) return report;
   SPARKIFY_ASSIGN_OR_RETURN(report->counts, CountRows(engine));
   return report;
 }

@@ -112,4 +112,26 @@ Status StoreRun(engine::Engine& engine, const RunRecord& r);
 // database has a runs table (best effort: the failure itself is what the caller reports).
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);
 
+// Runs `body(run)` in one transaction (`run` filled with its start and arguments) and commits
+// it, timed as the "commit" phase; on failure rolls back and records the failed run.
+template <typename Body>
+Result<EtlReport> RunAtomically(engine::Engine& engine, const std::string& arguments, Body body) {
+  RunRecord run;
+  run.started_at = NowMicros();
+  run.arguments = arguments;
+  SPARKIFY_RETURN_IF_ERROR(engine.Begin());
+  Result<EtlReport> report = body(run);
+  if (!report.ok()) {
+    Status rollback = engine.Rollback();
+    if (!rollback.ok()) log::Warn("rollback failed: " + rollback.error().ToString());
+    if (rollback.ok()) RecordFailedRun(engine, run, report.error());
+    return report;
+  }
+  {
+    Phase phase(report->timings, "commit");
+    SPARKIFY_RETURN_IF_ERROR(engine.Commit());
+  }
+  return report;
+}
+
 }  // namespace sparkify::pipeline

@@ -279,16 +279,7 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
       staged.push_back({FileKind::kEvents, &sources.event_files, &report.events});
     }
   }
-  for (const StagedFiles& s : staged) {
-    run.files += s.files->size();
-    run.rows += s.stats->rows;
-  }
-  run.rejected = report.load_errors.size();
-  run.plays = report.plays_added;
-  SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, staged, run.run_id));
-  run.status = "succeeded";
-  run.message = plan.reason;
-  SPARKIFY_RETURN_IF_ERROR(StoreRun(engine, run));
+  SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, run));
   return report;
 }
 

@@ -138,6 +138,20 @@ void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) 
   (void)engine.Rollback();
 }
 
+Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
+                         const EtlReport& report, RunRecord& run) {
+  for (const StagedFiles& s : staged) {
+    run.files += s.files->size();
+    run.rows += s.stats->rows;
+  }
+  run.rejected = report.load_errors.size();
+  run.plays = report.plays_added;
+  SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, staged, run.run_id));
+  run.status = "succeeded";
+  run.message = report.plan.reason;
+  return StoreRun(engine, run);
+}
+
 Status CheckGoneFiles(const LoadPlan& plan, LoadMode mode) {
   const size_t gone = plan.songs.gone.size() + plan.events.gone.size();
   if (gone == 0) return Status::Ok();

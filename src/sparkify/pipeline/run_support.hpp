@@ -108,6 +108,10 @@ struct RunRecord {
   std::string message;
 };
 Status StoreRun(engine::Engine& engine, const RunRecord& r);
+// The manifest rows of `staged` and the runs row of a run that is about to commit: its counts
+// from `staged` and `report`, its message the plan's reason.
+Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
+                         const EtlReport& report, RunRecord& run);
 // After a failed run has rolled back: its runs row, in a transaction of its own, when the
 // database has a runs table (best effort: the failure itself is what the caller reports).
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);

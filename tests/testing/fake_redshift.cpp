@@ -240,21 +240,6 @@ bool IsPlainIdentifier(std::string_view name) {
 
 // --- reading S3 ---------------------------------------------------------------------------------
 
-class MemoryStream final : public source::ByteStream {
- public:
-  explicit MemoryStream(std::string data) : data_(std::move(data)) {}
-  Result<size_t> Read(char* buffer, size_t capacity) override {
-    const size_t n = std::min(capacity, data_.size() - pos_);
-    std::memcpy(buffer, data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  size_t pos_ = 0;
-};
-
 // The objects one COPY reads, fetched whole on Open() (each SourceFile.uri is s3://bucket/key).
 class S3ObjectSource final : public source::Source {
  public:
@@ -267,8 +252,7 @@ class S3ObjectSource final : public source::Source {
     SPARKIFY_ASSIGN_OR_RETURN(aws::S3Uri uri, aws::ParseS3Uri(file.uri));
     SPARKIFY_ASSIGN_OR_RETURN(aws::ObjectData data,
                               client_.GetObject(uri.bucket, uri.key, std::nullopt, file.etag));
-    return std::unique_ptr<source::ByteStream>(
-        std::make_unique<MemoryStream>(std::move(data.body)));
+    return source::MakeMemoryStream(std::move(data.body));
   }
 
  private:

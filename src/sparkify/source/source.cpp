@@ -1,5 +1,8 @@
 #include "sparkify/source/source.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include "sparkify/source/local_source.hpp"
 #include "sparkify/source/s3/s3_source.hpp"
 
@@ -38,6 +41,29 @@ Status ReadAll(ByteStream& stream, std::string& out, size_t padding, size_t max_
   out.resize(used + padding);  // the padding stays allocated and readable
   out.resize(used);
   return Status::Ok();
+}
+
+namespace {
+
+class MemoryStream final : public ByteStream {
+ public:
+  explicit MemoryStream(std::string data) : data_(std::move(data)) {}
+  Result<size_t> Read(char* buffer, size_t capacity) override {
+    size_t n = std::min(capacity, data_.size() - pos_);
+    std::memcpy(buffer, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteStream> MakeMemoryStream(std::string data) {
+  return std::make_unique<MemoryStream>(std::move(data));
 }
 
 }  // namespace sparkify::source

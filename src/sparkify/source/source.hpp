@@ -54,6 +54,9 @@ struct SourceOptions {
 Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
                                            const SourceOptions& options = {});
 
+// A stream over bytes already in memory (an S3 object fetched whole).
+std::unique_ptr<ByteStream> MakeMemoryStream(std::string data);
+
 // Reads a whole stream into `out` (cleared first), keeping `padding` spare bytes of capacity
 // after the data (simdjson needs them). Fails with kIo if it would exceed `max_bytes`.
 Status ReadAll(ByteStream& stream, std::string& out, size_t padding, size_t max_bytes);

@@ -9,21 +9,6 @@
 namespace sparkify::source {
 namespace {
 
-class MemoryStream final : public ByteStream {
- public:
-  explicit MemoryStream(std::string data) : data_(std::move(data)) {}
-  Result<size_t> Read(char* buffer, size_t capacity) override {
-    size_t n = std::min(capacity, data_.size() - pos_);
-    std::memcpy(buffer, data_.data() + pos_, n);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  size_t pos_ = 0;
-};
-
 // Reads a large object as consecutive ranged GETs of one version of it.
 class ChunkedStream final : public ByteStream {
  public:
@@ -165,7 +150,7 @@ Result<std::unique_ptr<ByteStream>> S3Source::FetchNow(const SourceFile& file) {
         *client_, uri_.bucket, KeyOf(file), file.size, file.etag, options_.chunk_bytes));
   }
   SPARKIFY_ASSIGN_OR_RETURN(aws::ObjectData data, client_->GetObject(uri_.bucket, KeyOf(file)));
-  return std::unique_ptr<ByteStream>(std::make_unique<MemoryStream>(std::move(data.body)));
+  return MakeMemoryStream(std::move(data.body));
 }
 
 void S3Source::StartPrefetchLocked() {
@@ -229,7 +214,7 @@ Result<std::unique_ptr<ByteStream>> S3Source::Open(const SourceFile& file) {
   lock.unlock();
   cv_.notify_all();
   if (!data.ok()) return data.take_error();
-  return std::unique_ptr<ByteStream>(std::make_unique<MemoryStream>(std::move(data->body)));
+  return MakeMemoryStream(std::move(data->body));
 }
 
 }  // namespace sparkify::source

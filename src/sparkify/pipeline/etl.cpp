@@ -315,29 +315,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
                                    RunRecord& run) {
   EtlReport report;
   SPARKIFY_RETURN_IF_ERROR(LockDatabase(engine));
-  Sources sources;
-  std::optional<std::vector<ManifestEntry>> manifest;
-  {
-    Phase phase(report.timings, "list");
-    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(options));
-    SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
-    if (state) {
-      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
-    }
-    SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(options, sources, manifest));
-  }
-  if (manifest) {
-    SPARKIFY_ASSIGN_OR_RETURN(run.run_id, QueryInt(engine, sql::Stmt::kNextRunId));
-  } else {
-    run.run_id = 1;
-  }
-  report.run_id = run.run_id;
+  SPARKIFY_ASSIGN_OR_RETURN(Sources sources,
+                            StartRun(engine, options, /*lock_manifest=*/false, report, run));
   run.mode = report.plan.mode;
   const LoadPlan& plan = report.plan;
-  log::Info(plan.mode == LoadMode::kNothing
-                ? plan.reason
-                : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
-  SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
   std::vector<StagedFiles> staged;
   std::vector<source::SourceFile> new_files;
   switch (plan.mode) {

@@ -207,30 +207,10 @@ StageStats CopyStats(const std::vector<source::SourceFile>& files,
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOptions& o,
                                    RunRecord& run) {
   EtlReport report;
-  const EtlOptions listing = RedshiftListing(o);
-  Sources sources;
-  std::optional<std::vector<ManifestEntry>> manifest;
-  {
-    Phase phase(report.timings, "list");
-    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(listing));
-    SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
-    if (state) {  // one run at a time: the manifest stays locked until this one ends
-      SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kLockManifest));
-      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
-    }
-    SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(listing, sources, manifest));
-  }
-  if (manifest) {
-    SPARKIFY_ASSIGN_OR_RETURN(run.run_id, QueryInt(engine, sql::Stmt::kNextRunId));
-  } else {
-    run.run_id = 1;
-  }
-  report.run_id = run.run_id;
+  // One run at a time: the manifest stays locked until this one ends.
+  SPARKIFY_ASSIGN_OR_RETURN(
+      Sources sources, StartRun(engine, RedshiftListing(o), /*lock_manifest=*/true, report, run));
   LoadPlan& plan = report.plan;
-  log::Info(plan.mode == LoadMode::kNothing
-                ? plan.reason
-                : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
-  SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
 
   std::vector<source::SourceFile> new_events;
   if (plan.mode == LoadMode::kAppend) {
@@ -291,8 +271,6 @@ EtlOptions RedshiftListing(const RedshiftLoadOptions& options) {
   listing.events = options.events;
   listing.source = options.source;
   listing.full_refresh = options.full_refresh;
-  listing.max_errors = options.max_errors;
-  listing.arguments = options.arguments;
   return listing;
 }
 

@@ -138,6 +138,34 @@ void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) 
   (void)engine.Rollback();
 }
 
+Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool lock_manifest,
+                         EtlReport& report, RunRecord& run) {
+  Sources sources;
+  std::optional<std::vector<ManifestEntry>> manifest;
+  {
+    Phase phase(report.timings, "list");
+    SPARKIFY_ASSIGN_OR_RETURN(sources, OpenAndList(options));
+    SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
+    if (state) {
+      if (lock_manifest) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kLockManifest));
+      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(options, sources, manifest));
+  }
+  if (manifest) {
+    SPARKIFY_ASSIGN_OR_RETURN(run.run_id, QueryInt(engine, sql::Stmt::kNextRunId));
+  } else {
+    run.run_id = 1;
+  }
+  report.run_id = run.run_id;
+  const LoadPlan& plan = report.plan;
+  log::Info(plan.mode == LoadMode::kNothing
+                ? plan.reason
+                : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
+  SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
+  return sources;
+}
+
 Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
                          const EtlReport& report, RunRecord& run) {
   for (const StagedFiles& s : staged) {

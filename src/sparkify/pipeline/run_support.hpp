@@ -112,6 +112,13 @@ Status StoreRun(engine::Engine& engine, const RunRecord& r);
 // from `staged` and `report`, its message the plan's reason.
 Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
                          const EtlReport& report, RunRecord& run);
+// The start of every run, inside its transaction: lists the sources (phase "list"), reads the
+// manifest when the database holds one (locking load_manifest first when `lock_manifest`:
+// Redshift's one-etl-at-a-time lock), plans, takes the run's id and says what the run will do.
+// Fails when a rebuild would drop the rows of files no longer listed (CheckGoneFiles).
+Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool lock_manifest,
+                         EtlReport& report, RunRecord& run);
+
 // After a failed run has rolled back: its runs row, in a transaction of its own, when the
 // database has a runs table (best effort: the failure itself is what the caller reports).
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);

@@ -478,18 +478,9 @@ TEST_F(RedshiftFakeTest, EtlOfTheSampleGivesDuckDbsStarExceptPlayNumbering) {
   auto report = pipeline::RunRedshiftEtl(*fake_, options);
   ASSERT_TRUE(report.ok()) << report.error().ToString();
 
-  const std::vector<std::string> queries = {
-      "select count(*) from staging_songs",
-      "select count(*) from staging_events",
-      "select * from dim_user order by user_id",
-      "select * from dim_artist order by artist_id",
-      "select * from dim_song order by song_id",
-      "select * from dim_time order by start_time",
-      "select start_time, user_id, level, song_id, artist_id, session_id, location, user_agent "
-      "from fact_songplay order by 1, 2, 3, 4, 5, 6, 7, 8",
-      "select count(*), min(songplay_id), max(songplay_id), count(distinct songplay_id) "
-      "from fact_songplay",
-  };
+  std::vector<std::string> queries = {"select count(*) from staging_songs",
+                                      "select count(*) from staging_events"};
+  queries.insert(queries.end(), StarQueriesButPlayIds().begin(), StarQueriesButPlayIds().end());
   for (const std::string& q : queries) {
     Rows expected = RowsOf(*duck, q);
     EXPECT_FALSE(expected.empty()) << q;

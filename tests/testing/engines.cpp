@@ -60,6 +60,20 @@ std::vector<EngineFactory> TestEngines() {
 std::string SourceDir() { return SPARKIFY_SOURCE_DIR; }
 std::string SparkifyBinary() { return SPARKIFY_BINARY; }
 
+const std::vector<std::string>& StarQueriesButPlayIds() {
+  static const std::vector<std::string> queries = {
+      "select * from dim_user order by user_id",
+      "select * from dim_artist order by artist_id",
+      "select * from dim_song order by song_id",
+      "select * from dim_time order by start_time",
+      "select start_time, user_id, level, song_id, artist_id, session_id, location, user_agent "
+      "from fact_songplay order by 1, 2, 3, 4, 5, 6, 7, 8",
+      "select count(*), min(songplay_id), max(songplay_id), count(distinct songplay_id) "
+      "from fact_songplay",
+  };
+  return queries;
+}
+
 Status LoadSample(engine::Engine& engine, bool keep_staging) {
   pipeline::EtlOptions options;
   options.songs = SampleDataDir() + "/song_data";

@@ -17,6 +17,18 @@ namespace {
   return true;
 }
 
+// "table (col, ...)": the target of a COPY or INSERT, every name a plain identifier.
+std::string TableWithColumns(const TableSchema& table) {
+  assert(IsPlainIdentifier(table.name) && "target table must be a plain identifier");
+  std::string out = table.name + " (";
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    assert(IsPlainIdentifier(table.columns[i].name) && "target column must be a plain identifier");
+    if (i > 0) out += ", ";
+    out += table.columns[i].name;
+  }
+  return out + ")";
+}
+
 }  // namespace
 
 std::string_view CopyFormatName(CopyFormat format) {
@@ -24,14 +36,7 @@ std::string_view CopyFormatName(CopyFormat format) {
 }
 
 std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
-  assert(IsPlainIdentifier(table.name) && "COPY target table must be a plain identifier");
-  std::string out = "copy " + table.name + " (";
-  for (size_t i = 0; i < table.columns.size(); ++i) {
-    assert(IsPlainIdentifier(table.columns[i].name) && "COPY column must be a plain identifier");
-    if (i > 0) out += ", ";
-    out += table.columns[i].name;
-  }
-  out += ") from stdin with (format ";
+  std::string out = "copy " + TableWithColumns(table) + " from stdin with (format ";
   out += CopyFormatName(format);
   out += ")";
   return out;
@@ -39,14 +44,7 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
 
 std::string RenderInsertValues(const ColumnBatch& batch, size_t begin, size_t end) {
   const TableSchema& table = batch.schema();
-  assert(IsPlainIdentifier(table.name) && "INSERT target table must be a plain identifier");
-  std::string out = "insert into " + table.name + " (";
-  for (size_t c = 0; c < table.columns.size(); ++c) {
-    assert(IsPlainIdentifier(table.columns[c].name) && "INSERT column must be a plain identifier");
-    if (c > 0) out += ", ";
-    out += table.columns[c].name;
-  }
-  out += ") values";
+  std::string out = "insert into " + TableWithColumns(table) + " values";
   for (size_t row = begin; row < end; ++row) {
     out += row == begin ? "\n(" : ",\n(";
     for (size_t c = 0; c < table.columns.size(); ++c) {

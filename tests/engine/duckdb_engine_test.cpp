@@ -68,6 +68,45 @@ TEST(DuckDbEngine, RollbackUndoesBulkLoads) {
   EXPECT_EQ(engine->Query("select count(*) from t")->rows[0][0], "0");
 }
 
+// The loader regroups rows into whole DuckDB vectors; batches of any size, split anywhere,
+// must arrive complete, in order, with each value and null where it was.
+TEST(DuckDbEngine, BulkLoadsKeepRowsAcrossVectorBoundaries) {
+  auto engine = Open();
+  ASSERT_TRUE(engine->Execute("create table t (a bigint, b double, c varchar)").ok());
+  TableSchema schema{
+      "t", {{"a", ColumnType::kBigInt}, {"b", ColumnType::kDouble}, {"c", ColumnType::kText}}};
+  auto loader = engine->OpenBulkLoader(schema);
+  ASSERT_TRUE(loader.ok());
+  int next = 0;
+  for (int size : {1, 2047, 0, 3, 2049, 5000, 2048, 17}) {
+    ColumnBatch batch(schema);
+    for (int i = 0; i < size; ++i, ++next) {
+      const std::string text = "row " + std::to_string(next);
+      const FieldValue row[] = {next % 3 == 0 ? FieldValue::Null() : FieldValue::Int(next),
+                                next % 5 == 0 ? FieldValue::Null() : FieldValue::Double(next * 0.5),
+                                next % 7 == 0 ? FieldValue::Null() : FieldValue::Text(text)};
+      batch.AppendRow(row);
+    }
+    ASSERT_TRUE((*loader)->Append(batch).ok());
+  }
+  Status finished = (*loader)->Finish();
+  ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+  auto r = engine->Query("select a, b, c from t order by rowid");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ(r->rows.size(), static_cast<size_t>(next));
+  for (int i = 0; i < next; ++i) {
+    const auto& row = r->rows[static_cast<size_t>(i)];
+    SCOPED_TRACE("row " + std::to_string(i));
+    EXPECT_EQ(row[0], i % 3 == 0 ? std::nullopt : std::optional<std::string>(std::to_string(i)));
+    EXPECT_EQ(row[1].has_value(), i % 5 != 0);
+    if (row[1]) {
+      EXPECT_DOUBLE_EQ(std::stod(*row[1]), i * 0.5);
+    }
+    EXPECT_EQ(row[2],
+              i % 7 == 0 ? std::nullopt : std::optional<std::string>("row " + std::to_string(i)));
+  }
+}
+
 TEST(DuckDbEngine, ErrorsCarryTheEngineMessage) {
   auto engine = Open();
   auto r = engine->Query("select * from missing_table");

@@ -1,5 +1,9 @@
 #include "sparkify/pipeline/run_support.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "sparkify/source/checksum.hpp"
 
 namespace sparkify::pipeline {
@@ -124,6 +128,12 @@ Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
     return source::ChecksumOf(kind == FileKind::kSongs ? *sources.songs : *sources.events, f);
   };
   return PlanLoad(in);
+}
+
+void ReleaseFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) {

@@ -123,6 +123,11 @@ Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool
 // database has a runs table (best effort: the failure itself is what the caller reports).
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);
 
+// Hands the heap pages the run's own structures freed (the song index, file lists, parse
+// buffers) back to the operating system, so the commit, where DuckDB builds its primary-key
+// indexes, does not stack its memory on top of them (glibc keeps freed small blocks otherwise).
+void ReleaseFreedMemory();
+
 // Runs `body(run)` in one transaction (`run` filled with its start and arguments) and commits
 // it, timed as the "commit" phase; on failure rolls back and records the failed run.
 template <typename Body>
@@ -139,6 +144,7 @@ Result<EtlReport> RunAtomically(engine::Engine& engine, const std::string& argum
     return report;
   }
   {
+    ReleaseFreedMemory();
     Phase phase(report->timings, "commit");
     SPARKIFY_RETURN_IF_ERROR(engine.Commit());
   }

@@ -349,11 +349,17 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
   });
   if (!report.ok()) return report;
   // Inside the staging phases: the workers' read + parse (wall time until the last file was
-  // parsed) and the engine thread's appends or COPY. They overlap, so they do not add up.
+  // parsed), of it the time the workers spent reading, parsing and mapping rows to plays (each
+  // summed over the workers), and the engine thread's appends or COPY. They overlap, so they
+  // do not add up.
   for (const auto& [name, stats] :
        {std::pair{"stage_songs", &report->songs}, std::pair{"stage_events", &report->events}}) {
     if (stats->files == 0) continue;
     report->timings.push_back({std::string(name) + ".read_parse", stats->read_parse_seconds});
+    report->timings.push_back({std::string(name) + ".read", stats->read_seconds});
+    report->timings.push_back({std::string(name) + ".parse", stats->parse_seconds});
+    if (stats->map_seconds > 0)
+      report->timings.push_back({std::string(name) + ".map", stats->map_seconds});
     report->timings.push_back({std::string(name) + ".append", stats->consume_seconds});
   }
   SPARKIFY_ASSIGN_OR_RETURN(report->counts, CountRows(engine));

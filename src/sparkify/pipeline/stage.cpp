@@ -20,6 +20,19 @@ namespace sparkify::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Adds the time from its construction to its destruction to `total`.
+class AddElapsed {
+ public:
+  explicit AddElapsed(Clock::duration& total) : total_(total), start_(Clock::now()) {}
+  ~AddElapsed() { total_ += Clock::now() - start_; }
+  AddElapsed(const AddElapsed&) = delete;
+  AddElapsed& operator=(const AddElapsed&) = delete;
+
+ private:
+  Clock::duration& total_;
+  Clock::time_point start_;
+};
 constexpr size_t kMaxSongFileBytes = 256u << 20;
 
 // Finished chunks travel from workers to the consumer, in file order when `ordered`;
@@ -151,7 +164,10 @@ class Worker {
     uint64_t& rows = stats.rows;
     uint64_t& rejected = stats.rejected;
     hash_.Reset();
-    Result<std::unique_ptr<source::ByteStream>> stream = source.Open(file);
+    Result<std::unique_ptr<source::ByteStream>> stream = [&] {
+      AddElapsed timer(read_time_);
+      return source.Open(file);
+    }();
     Status s = stream.ok()
                    ? (kind_ == RawKind::kSongs ? ParseSong(**stream, file, rows, rejected)
                                                : ParseEvents(**stream, file, rows, rejected))
@@ -182,6 +198,7 @@ class Worker {
   Status AfterParse() {
     if (mapper_ != nullptr && raw_ && raw_->rows() > mapped_rows_) {
       if (!derived_) derived_ = queue_.Fresh(*derived_schema_);
+      AddElapsed timer(map_time_);
       mapper_->Map(*raw_, mapped_rows_, *derived_);
       mapped_rows_ = raw_->rows();
     }
@@ -191,6 +208,12 @@ class Worker {
   }
 
  public:
+  // Time spent opening and reading files (the checksum of the bytes read included), parsing
+  // them, and mapping parsed rows (RowMapper), over every file this worker processed.
+  Clock::duration read_time() const { return read_time_; }
+  Clock::duration parse_time() const { return parse_time_; }
+  Clock::duration map_time() const { return map_time_; }
+
   // Hands the chunk in progress to the consumer; false once the stage is aborted.
   bool Flush() {
     if ((!raw_ || raw_->empty()) && (!derived_ || derived_->empty())) return true;
@@ -202,12 +225,19 @@ class Worker {
  private:
   Status ParseSong(source::ByteStream& stream, const source::SourceFile& file, uint64_t& rows,
                    uint64_t& rejected) {
-    SPARKIFY_RETURN_IF_ERROR(source::ReadAll(stream, buffer_, parse::kPadding, kMaxSongFileBytes));
-    size_t size = buffer_.size();
-    hash_.Update(buffer_.data(), size);
+    size_t size = 0;
+    {
+      AddElapsed timer(read_time_);
+      SPARKIFY_RETURN_IF_ERROR(
+          source::ReadAll(stream, buffer_, parse::kPadding, kMaxSongFileBytes));
+      size = buffer_.size();
+      hash_.Update(buffer_.data(), size);
+    }
     buffer_.resize(size + parse::kPadding);  // simdjson reads ahead
-    parse::ParseCounts c =
-        parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), Raw(), errors_);
+    parse::ParseCounts c = [&] {
+      AddElapsed timer(parse_time_);
+      return parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), Raw(), errors_);
+    }();
     rows += c.rows;
     rejected += c.errors;
     return AfterParse();
@@ -235,8 +265,14 @@ class Worker {
         buffer_.resize(std::min(buffer_.size() * 2, options_.max_line_bytes + parse::kPadding));
         continue;
       }
-      SPARKIFY_ASSIGN_OR_RETURN(size_t n, stream.Read(buffer_.data() + used, room));
-      hash_.Update(buffer_.data() + used, n);
+      Result<size_t> read = [&]() -> Result<size_t> {
+        AddElapsed timer(read_time_);
+        SPARKIFY_ASSIGN_OR_RETURN(size_t got, stream.Read(buffer_.data() + used, room));
+        hash_.Update(buffer_.data() + used, got);
+        return got;
+      }();
+      if (!read.ok()) return read.status();
+      const size_t n = *read;
       used += n;
       size_t consumed = 0;
       if (n == 0) {
@@ -248,9 +284,12 @@ class Worker {
         consumed = static_cast<size_t>(last_nl - data) + 1;
       }
       if (consumed > 0) {
-        parse::ParseCounts c =
-            parser_.ParseEventLines(file.uri, options_.file_index_base + index_, buffer_.data(),
-                                    consumed, buffer_.size(), line_no, offset, Raw(), errors_);
+        parse::ParseCounts c = [&] {
+          AddElapsed timer(parse_time_);
+          return parser_.ParseEventLines(file.uri, options_.file_index_base + index_,
+                                         buffer_.data(), consumed, buffer_.size(), line_no, offset,
+                                         Raw(), errors_);
+        }();
         rows += c.rows;
         rejected += c.errors;
         line_no += c.lines;
@@ -308,6 +347,7 @@ class Worker {
   std::unique_ptr<ColumnBatch> raw_, derived_;
   size_t mapped_rows_ = 0;
   size_t index_ = 0;
+  Clock::duration read_time_{}, parse_time_{}, map_time_{};
 };
 
 }  // namespace
@@ -336,6 +376,8 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   std::optional<Error> fatal;
   const auto start = Clock::now();
   std::atomic<int64_t> parse_end_ns{0};
+  std::mutex times_mu;
+  Clock::duration read_time{}, parse_time{}, map_time{};
 
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
@@ -360,6 +402,12 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
         }
       }
       worker.Flush();
+      {
+        std::lock_guard<std::mutex> lock(times_mu);
+        read_time += worker.read_time();
+        parse_time += worker.parse_time();
+        map_time += worker.map_time();
+      }
       rows += my_rows;
       rejected += my_rejected;
       int64_t end_ns =
@@ -396,6 +444,9 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   stats.rejected = rejected.load();
   stats.read_parse_seconds = static_cast<double>(parse_end_ns.load()) / 1e9;
   stats.consume_seconds = consume_seconds;
+  stats.read_seconds = std::chrono::duration<double>(read_time).count();
+  stats.parse_seconds = std::chrono::duration<double>(parse_time).count();
+  stats.map_seconds = std::chrono::duration<double>(map_time).count();
   progress.Finish(log::WithThousands(stats.rows) + " rows, " + log::WithThousands(stats.rejected) +
                   " rejected");
   return stats;

@@ -73,8 +73,13 @@ struct StageStats {
   uint64_t bytes = 0;
   uint64_t rows = 0;
   uint64_t rejected = 0;
-  double read_parse_seconds = 0;    // wall time until the last file was parsed
-  double consume_seconds = 0;       // time the consumer spent (appending)
+  double read_parse_seconds = 0;  // wall time until the last file was parsed
+  double consume_seconds = 0;     // time the consumer spent (appending)
+  // Summed over the workers (so at 2 threads they may add up to twice the wall time): opening
+  // and reading files, parsing them, mapping rows (the direct transform's RowMapper).
+  double read_seconds = 0;
+  double parse_seconds = 0;
+  double map_seconds = 0;
   std::vector<FileStats> per_file;  // by index into the staged files
 };
 

@@ -1,0 +1,70 @@
+// `etl --timings`: every phase a regression could hide in, one `PHASE name seconds` line each
+// on stderr, with numbers that fit together.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "cli/cli_fixture.hpp"
+
+namespace sparkify::testing {
+namespace {
+
+std::map<std::string, double> Phases(const std::string& err) {
+  std::map<std::string, double> phases;
+  std::istringstream lines(err);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string tag, name;
+    double seconds = -1;
+    if (!(words >> tag >> name >> seconds) || tag != "PHASE") continue;
+    EXPECT_EQ(phases.count(name), 0u) << "phase printed twice: " << name;
+    phases[name] = seconds;
+  }
+  return phases;
+}
+
+class EtlTimingsCliTest : public CliTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(EtlTimingsCliTest, FullLoadPrintsEveryPhase) {
+  const std::string data = SampleDataDir();
+  ASSERT_EQ(Sparkify("etl --full-refresh --timings --threads " + std::to_string(GetParam()) +
+                     " --songs " + data + "/song_data --events " + data + "/log_data"),
+            0)
+      << err_;
+  const std::map<std::string, double> phases = Phases(err_);
+  for (const char* name :
+       {"list", "stage_songs", "stage_events", "transform", "commit", "stage_songs.read_parse",
+        "stage_songs.read", "stage_songs.parse", "stage_songs.append", "stage_events.read_parse",
+        "stage_events.read", "stage_events.parse", "stage_events.map", "stage_events.append"}) {
+    ASSERT_EQ(phases.count(name), 1u) << name << " missing from:\n" << err_;
+    EXPECT_GE(phases.at(name), 0.0) << name;
+  }
+  // The songs are indexed on the consumer thread, not mapped by the workers.
+  EXPECT_EQ(phases.count("stage_songs.map"), 0u);
+  // Reading, parsing and mapping happen inside the workers' wall time: summed over the
+  // workers they stay within threads x that wall time.
+  for (const std::string stage : {"stage_songs", "stage_events"}) {
+    const double inside = phases.at(stage + ".read") + phases.at(stage + ".parse") +
+                          (phases.count(stage + ".map") ? phases.at(stage + ".map") : 0.0);
+    EXPECT_LE(inside, GetParam() * phases.at(stage + ".read_parse") + 1e-3) << stage;
+    EXPECT_LE(phases.at(stage + ".read_parse"), phases.at(stage) + 1e-3) << stage;
+  }
+  // The sample's 30 log files take measurable parsing.
+  EXPECT_GT(phases.at("stage_events.parse"), 0.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, EtlTimingsCliTest, ::testing::Values(1, 2));
+
+TEST_F(CliTest, EtlWithoutTimingsPrintsNoPhases) {
+  const std::string data = SampleDataDir();
+  ASSERT_EQ(
+      Sparkify("etl --full-refresh --songs " + data + "/song_data --events " + data + "/log_data"),
+      0)
+      << err_;
+  EXPECT_EQ(err_.find("PHASE"), std::string::npos) << err_;
+}
+
+}  // namespace
+}  // namespace sparkify::testing

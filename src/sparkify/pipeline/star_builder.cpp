@@ -33,16 +33,47 @@ std::optional<int64_t> IntAt(const ColumnBatch& b, size_t col, size_t row) {
   return b.Int(col, row);
 }
 
-// Three-way comparisons with SQL's "asc nulls last" / "desc nulls last".
-template <typename T>
-int AscNullsLast(const std::optional<T>& a, const std::optional<T>& b) {
+std::optional<std::string_view> TextViewAt(const ColumnBatch& b, size_t col, size_t row) {
+  if (b.IsNull(col, row)) return std::nullopt;
+  return b.Text(col, row);
+}
+
+// Three-way comparisons with SQL's "asc nulls last" / "desc nulls last" (a string and a
+// string_view compare byte-wise either way round).
+template <typename A, typename B>
+int AscNullsLast(const std::optional<A>& a, const std::optional<B>& b) {
   if (!a || !b) return a ? -1 : (b ? 1 : 0);
   return *a < *b ? -1 : (*b < *a ? 1 : 0);
 }
-template <typename T>
-int DescNullsLast(const std::optional<T>& a, const std::optional<T>& b) {
+template <typename A, typename B>
+int DescNullsLast(const std::optional<A>& a, const std::optional<B>& b) {
   if (!a || !b) return a ? -1 : (b ? 1 : 0);
   return *a < *b ? 1 : (*b < *a ? -1 : 0);
+}
+
+// < 0 when candidate `c` sorts before `held` by the dim_user rule: ts desc, session_id desc,
+// item_in_session desc, level desc (nulls last), then first_name, last_name, gender asc.
+template <typename C>
+int CompareCandidates(const C& c, const UserTable::Candidate& held) {
+  int cmp = c.ts > held.ts ? -1 : (c.ts < held.ts ? 1 : 0);
+  if (cmp == 0) cmp = DescNullsLast(c.session_id, held.session_id);
+  if (cmp == 0) cmp = DescNullsLast(c.item_in_session, held.item_in_session);
+  if (cmp == 0) cmp = DescNullsLast(c.level, held.level);
+  if (cmp == 0) cmp = AscNullsLast(c.first_name, held.first_name);
+  if (cmp == 0) cmp = AscNullsLast(c.last_name, held.last_name);
+  if (cmp == 0) cmp = AscNullsLast(c.gender, held.gender);
+  return cmp;
+}
+
+// Overwrites `out` with `v`, reusing out's buffer.
+void AssignText(std::optional<std::string>& out, const std::optional<std::string_view>& v) {
+  if (!v) {
+    out.reset();
+  } else if (out) {
+    out->assign(*v);
+  } else {
+    out.emplace(*v);
+  }
 }
 
 FieldValue Text(const std::optional<std::string>& v) {
@@ -312,21 +343,30 @@ void SongIndex::AppendSongs(ColumnBatch& out) const {
 // --- users -----------------------------------------------------------------------------------
 
 bool UserTable::Offer(std::string_view user_id, Candidate c) {
-  auto it = users_.find(std::string(user_id));
+  auto it = users_.find(user_id);
   if (it == users_.end()) {
     users_.emplace(std::string(user_id), std::move(c));
     return true;
   }
-  const Candidate& held = it->second;
-  int cmp = c.ts > held.ts ? -1 : (c.ts < held.ts ? 1 : 0);
-  if (cmp == 0) cmp = DescNullsLast(c.session_id, held.session_id);
-  if (cmp == 0) cmp = DescNullsLast(c.item_in_session, held.item_in_session);
-  if (cmp == 0) cmp = DescNullsLast(c.level, held.level);
-  if (cmp == 0) cmp = AscNullsLast(c.first_name, held.first_name);
-  if (cmp == 0) cmp = AscNullsLast(c.last_name, held.last_name);
-  if (cmp == 0) cmp = AscNullsLast(c.gender, held.gender);
-  if (cmp >= 0) return false;
+  if (CompareCandidates(c, it->second) >= 0) return false;
   it->second = std::move(c);
+  return true;
+}
+
+bool UserTable::Offer(std::string_view user_id, const CandidateView& c) {
+  auto it = users_.find(user_id);
+  if (it == users_.end())
+    it = users_.emplace(std::string(user_id), Candidate{}).first;
+  else if (CompareCandidates(c, it->second) >= 0)
+    return false;
+  Candidate& held = it->second;
+  held.ts = c.ts;
+  held.session_id = c.session_id;
+  held.item_in_session = c.item_in_session;
+  AssignText(held.level, c.level);
+  AssignText(held.first_name, c.first_name);
+  AssignText(held.last_name, c.last_name);
+  AssignText(held.gender, c.gender);
   return true;
 }
 
@@ -388,11 +428,11 @@ void PlayMapper::Map(const ColumnBatch& events, size_t first_row, ColumnBatch& p
     const bool has_user = !events.IsNull(kEvUserId, r) && !events.Text(kEvUserId, r).empty();
     const int64_t ts = events.Int(kEvTs, r);  // required: never NULL
     if (has_user) {
-      users_.Offer(
-          events.Text(kEvUserId, r),
-          UserTable::Candidate{ts, IntAt(events, kEvSession, r), IntAt(events, kEvItem, r),
-                               TextAt(events, kEvLevel, r), TextAt(events, kEvFirstName, r),
-                               TextAt(events, kEvLastName, r), TextAt(events, kEvGender, r)});
+      users_.Offer(events.Text(kEvUserId, r),
+                   UserTable::CandidateView{
+                       ts, IntAt(events, kEvSession, r), IntAt(events, kEvItem, r),
+                       TextViewAt(events, kEvLevel, r), TextViewAt(events, kEvFirstName, r),
+                       TextViewAt(events, kEvLastName, r), TextViewAt(events, kEvGender, r)});
     }
     if (events.Text(kEvPage, r) != "NextSong") continue;
     const SongIndex::Match* match = nullptr;

@@ -102,8 +102,15 @@ class UserTable {
     std::optional<int64_t> session_id, item_in_session;
     std::optional<std::string> level, first_name, last_name, gender;
   };
+  // The same, borrowing its text (an event row's), copied only when it wins.
+  struct CandidateView {
+    int64_t ts = 0;
+    std::optional<int64_t> session_id, item_in_session;
+    std::optional<std::string_view> level, first_name, last_name, gender;
+  };
   // Keeps `c` for `user_id` if it sorts before the one held (or none is); true if kept.
   bool Offer(std::string_view user_id, Candidate c);
+  bool Offer(std::string_view user_id, const CandidateView& c);
   void Merge(UserTable&& other);
   // Merge, returning the ids whose row changed (new users included), sorted.
   std::vector<std::string> MergeChanged(UserTable&& other);
@@ -114,7 +121,12 @@ class UserTable {
   size_t size() const { return users_.size(); }
 
  private:
-  std::unordered_map<std::string, Candidate> users_;
+  // Looked up by string_view, without building a key string per event.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, Candidate, IdHash, std::equal_to<>> users_;
 };
 
 // Turns staging_events rows into fact rows and user candidates. One per worker thread.

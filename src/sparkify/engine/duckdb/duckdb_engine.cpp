@@ -262,7 +262,6 @@ class DuckDbLoader final : public BulkLoader {
     }
   }
   ~DuckDbLoader() override {
-    if (chunk_ != nullptr) duckdb_destroy_data_chunk(&chunk_);
     for (auto& t : types_) duckdb_destroy_logical_type(&t);
     if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
   }
@@ -271,8 +270,9 @@ class DuckDbLoader final : public BulkLoader {
 
   Status Append(const ColumnBatch& batch) override {
     for (size_t begin = 0; begin < batch.rows();) {
-      if (chunk_ == nullptr) {
-        chunk_ = duckdb_create_data_chunk(types_.data(), types_.size());
+      if (!chunk_) {
+        chunk_ =
+            std::make_unique<DataChunk>(duckdb_create_data_chunk(types_.data(), types_.size()));
         filled_ = 0;
       }
       const size_t n = std::min<size_t>(vector_size_ - filled_, batch.rows() - begin);
@@ -285,16 +285,17 @@ class DuckDbLoader final : public BulkLoader {
   }
 
   Status Finish() override {
-    if (chunk_ != nullptr && filled_ > 0) SPARKIFY_RETURN_IF_ERROR(AppendChunk());
+    if (chunk_ && filled_ > 0) SPARKIFY_RETURN_IF_ERROR(AppendChunk());
     if (duckdb_appender_close(appender_) != DuckDBSuccess) return AppenderError();
     return Status::Ok();
   }
 
  private:
-  // Copies rows [begin, begin + n) of `batch` into the pending chunk from row filled_ on.
+  // Copies rows [begin, begin + n) of `batch` into the pending chunk from row filled_ on. The
+  // chunk is fresh, so every row starts valid: only nulls are marked.
   void CopyRows(const ColumnBatch& batch, size_t begin, size_t n) {
     for (size_t c = 0; c < batch.columns(); ++c) {
-      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_, c);
+      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_->get(), c);
       duckdb_vector_ensure_validity_writable(vec);
       uint64_t* validity = duckdb_vector_get_validity(vec);
       void* data = duckdb_vector_get_data(vec);
@@ -306,7 +307,6 @@ class DuckDbLoader final : public BulkLoader {
           duckdb_validity_set_row_invalid(validity, at);
           continue;
         }
-        duckdb_validity_set_row_valid(validity, at);
         switch (type) {
           case ColumnType::kBigInt:
           case ColumnType::kTimestamp:
@@ -327,10 +327,9 @@ class DuckDbLoader final : public BulkLoader {
 
   // Hands the pending chunk to the appender; the next Append starts a fresh one.
   Status AppendChunk() {
-    duckdb_data_chunk_set_size(chunk_, filled_);
-    const duckdb_state state = duckdb_append_data_chunk(appender_, chunk_);
-    duckdb_destroy_data_chunk(&chunk_);
-    chunk_ = nullptr;
+    duckdb_data_chunk_set_size(chunk_->get(), filled_);
+    const duckdb_state state = duckdb_append_data_chunk(appender_, chunk_->get());
+    chunk_.reset();
     filled_ = 0;
     if (state != DuckDBSuccess) return AppenderError();
     return Status::Ok();
@@ -345,7 +344,7 @@ class DuckDbLoader final : public BulkLoader {
   const TableSchema& table_;
   const size_t vector_size_;
   std::vector<duckdb_logical_type> types_;
-  duckdb_data_chunk chunk_ = nullptr;  // the pending chunk, filled_ rows so far
+  std::unique_ptr<DataChunk> chunk_;  // the pending chunk, filled_ rows so far
   size_t filled_ = 0;
 };
 

@@ -255,8 +255,12 @@ class Worker {
       size_t room = buffer_.size() - parse::kPadding - used;
       if (room == 0) {  // one line longer than the buffer: grow it, up to the limit
         if (used >= options_.max_line_bytes) {
-          SPARKIFY_ASSIGN_OR_RETURN(uint64_t skipped,
-                                    SkipLongLine(stream, file, line_no, offset, used, rejected));
+          Result<uint64_t> skip = [&] {
+            AddElapsed timer(read_time_);  // reading on to the line's end
+            return SkipLongLine(stream, file, line_no, offset, used, rejected);
+          }();
+          if (!skip.ok()) return skip.status();
+          const uint64_t skipped = *skip;
           if (skipped == 0) return Status::Ok();  // the file ended inside the line
           ++line_no;
           offset += skipped;

@@ -53,8 +53,7 @@ int DescNullsLast(const std::optional<A>& a, const std::optional<B>& b) {
 
 // < 0 when candidate `c` sorts before `held` by the dim_user rule: ts desc, session_id desc,
 // item_in_session desc, level desc (nulls last), then first_name, last_name, gender asc.
-template <typename C>
-int CompareCandidates(const C& c, const UserTable::Candidate& held) {
+int CompareCandidates(const UserTable::CandidateView& c, const UserTable::Candidate& held) {
   int cmp = c.ts > held.ts ? -1 : (c.ts < held.ts ? 1 : 0);
   if (cmp == 0) cmp = DescNullsLast(c.session_id, held.session_id);
   if (cmp == 0) cmp = DescNullsLast(c.item_in_session, held.item_in_session);
@@ -342,15 +341,9 @@ void SongIndex::AppendSongs(ColumnBatch& out) const {
 
 // --- users -----------------------------------------------------------------------------------
 
-bool UserTable::Offer(std::string_view user_id, Candidate c) {
-  auto it = users_.find(user_id);
-  if (it == users_.end()) {
-    users_.emplace(std::string(user_id), std::move(c));
-    return true;
-  }
-  if (CompareCandidates(c, it->second) >= 0) return false;
-  it->second = std::move(c);
-  return true;
+bool UserTable::Offer(std::string_view user_id, const Candidate& c) {
+  return Offer(user_id, CandidateView{c.ts, c.session_id, c.item_in_session, c.level, c.first_name,
+                                      c.last_name, c.gender});
 }
 
 bool UserTable::Offer(std::string_view user_id, const CandidateView& c) {
@@ -371,14 +364,14 @@ bool UserTable::Offer(std::string_view user_id, const CandidateView& c) {
 }
 
 void UserTable::Merge(UserTable&& other) {
-  for (auto& [id, c] : other.users_) Offer(id, std::move(c));
+  for (const auto& [id, c] : other.users_) Offer(id, c);
   other.users_.clear();
 }
 
 std::vector<std::string> UserTable::MergeChanged(UserTable&& other) {
   std::vector<std::string> changed;
-  for (auto& [id, c] : other.users_) {
-    if (Offer(id, std::move(c))) changed.push_back(id);
+  for (const auto& [id, c] : other.users_) {
+    if (Offer(id, c)) changed.push_back(id);
   }
   other.users_.clear();
   std::sort(changed.begin(), changed.end());

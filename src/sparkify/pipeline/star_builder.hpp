@@ -109,8 +109,8 @@ class UserTable {
     std::optional<std::string_view> level, first_name, last_name, gender;
   };
   // Keeps `c` for `user_id` if it sorts before the one held (or none is); true if kept.
-  bool Offer(std::string_view user_id, Candidate c);
   bool Offer(std::string_view user_id, const CandidateView& c);
+  bool Offer(std::string_view user_id, const Candidate& c);
   void Merge(UserTable&& other);
   // Merge, returning the ids whose row changed (new users included), sorted.
   std::vector<std::string> MergeChanged(UserTable&& other);

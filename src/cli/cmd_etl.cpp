@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -182,41 +183,92 @@ std::string DescribeArguments(const pipeline::EtlOptions& o, const std::string& 
   return a;
 }
 
+// The files of each category (pipeline/manifest.hpp), each line starting with `prefix`: for
+// status and etl --plan, and as SQL comments in etl --dry-run.
+void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
+                         const std::vector<source::SourceFile>& song_files,
+                         const std::vector<source::SourceFile>& event_files,
+                         std::string_view prefix) {
+  auto line = [&](const char* what, const pipeline::FileChanges& c, size_t listed) {
+    out << prefix
+        << fmt::format(
+               "{:<7} {} listed: {} new, {} changed, {} unchanged, {} same content as a "
+               "loaded file; {} loaded but not listed (kept), {} unreadable\n",
+               what, log::WithThousands(listed), log::WithThousands(c.fresh.size()),
+               log::WithThousands(c.changed.size()), log::WithThousands(c.unchanged.size()),
+               log::WithThousands(c.same_content.size()), log::WithThousands(c.kept.size()),
+               log::WithThousands(c.unreadable.size()));
+  };
+  line("songs:", plan.songs, song_files.size());
+  line("events:", plan.events, event_files.size());
+  out << prefix << "next etl: " << pipeline::LoadModeName(plan.mode) << " (" << plan.reason
+      << ")\n";
+  constexpr size_t kShown = 20;
+  auto more = [&](size_t n) {
+    if (n > kShown) out << prefix << "  ... and " << log::WithThousands(n - kShown) << " more\n";
+  };
+  auto files = [&](const char* tag, const std::vector<size_t>& indices,
+                   const std::vector<source::SourceFile>& listing) {
+    for (size_t i = 0; i < indices.size() && i < kShown; ++i)
+      out << prefix << "  " << tag << ' ' << listing[indices[i]].uri << '\n';
+    more(indices.size());
+  };
+  for (const auto& [changes, listing] :
+       {std::pair{&plan.songs, &song_files}, std::pair{&plan.events, &event_files}}) {
+    files("new       ", changes->fresh, *listing);
+    files("changed   ", changes->changed, *listing);
+    for (size_t i = 0; i < changes->same_content.size() && i < kShown; ++i) {
+      const pipeline::SameContent& s = changes->same_content[i];
+      out << prefix << "  same      " << (*listing)[s.index].uri << " (already loaded as "
+          << s.loaded_as << ")\n";
+    }
+    more(changes->same_content.size());
+    for (size_t i = 0; i < changes->kept.size() && i < kShown; ++i) {
+      const pipeline::ManifestEntry& e = changes->kept[i];
+      out << prefix << "  kept      " << e.file << " (last read from " << e.location << ")\n";
+    }
+    more(changes->kept.size());
+    for (const pipeline::Unreadable& u : changes->unreadable)
+      out << prefix << "  unreadable " << u.entry.location << ": " << u.reason << '\n';
+  }
+}
+
 // sparkify status / etl --plan.
 void PrintLoadStatus(const pipeline::LoadStatus& status, const std::string& target) {
-  const pipeline::LoadPlan& plan = status.plan;
   std::cout << "target: " << target << '\n';
   if (!status.loaded_before) std::cout << "nothing loaded yet (no load manifest)\n";
-  auto line = [](const char* what, const pipeline::FileChanges& c, size_t listed) {
-    std::cout << fmt::format("{:<7} {} listed: {} new, {} changed, {} loaded, {} gone\n", what,
-                             log::WithThousands(listed), log::WithThousands(c.fresh.size()),
-                             log::WithThousands(c.changed.size()),
-                             log::WithThousands(c.unchanged.size()),
-                             log::WithThousands(c.gone.size()));
-  };
-  line("songs:", plan.songs, status.song_files.size());
-  line("events:", plan.events, status.event_files.size());
-  std::cout << "next etl: " << pipeline::LoadModeName(plan.mode) << " (" << plan.reason << ")\n";
-  auto files = [](const char* tag, const std::vector<size_t>& indices,
-                  const std::vector<source::SourceFile>& listing) {
-    constexpr size_t kShown = 20;
-    for (size_t i = 0; i < indices.size() && i < kShown; ++i)
-      std::cout << "  " << tag << ' ' << listing[indices[i]].uri << '\n';
-    if (indices.size() > kShown)
-      std::cout << "  ... and " << log::WithThousands(indices.size() - kShown) << " more\n";
-  };
-  files("new    ", plan.songs.fresh, status.song_files);
-  files("changed", plan.songs.changed, status.song_files);
-  files("new    ", plan.events.fresh, status.event_files);
-  files("changed", plan.events.changed, status.event_files);
-  for (const auto* gone : {&plan.songs.gone, &plan.events.gone}) {
-    for (const std::string& f : *gone) std::cout << "  gone    " << f << '\n';
-  }
+  PrintFileCategories(std::cout, status.plan, status.song_files, status.event_files, "");
   if (!status.recent_runs.rows.empty()) {
     std::cout << "last runs:\n";
     analytics::WriteResult(std::cout, status.recent_runs, analytics::OutputFormat::kTable,
                            {log::StdoutColorEnabled()});
   }
+}
+
+// etl --dry-run on DuckDB or PostgreSQL: what the load manifest says of each listed file, when
+// the target can be read without creating anything (a DuckDB file that exists, a server that
+// answers); the steps above are those of a full load.
+void PrintDryRunCategories(const config::SettingsResolver& settings, const EtlFlags& flags,
+                           const pipeline::EtlOptions& options) {
+  std::cout << "\n-- the files by what the load manifest says of them:\n";
+  auto target = ResolveTarget(settings, flags.target);
+  if (target.ok() && target->kind == config::Target::Kind::kDuckDb &&
+      !std::filesystem::exists(target->location)) {
+    std::cout << "-- " << target->location << " does not exist yet: every listed file is new\n";
+    return;
+  }
+  auto engine = OpenTarget(settings, flags.target, 1);
+  if (!engine.ok()) {
+    std::cout << "-- the target could not be read (" << engine.error().message() << ")\n";
+    return;
+  }
+  auto status = pipeline::InspectLoad(**engine, options);
+  if (!status.ok()) {
+    std::cout << "-- the load manifest could not be read (" << status.error().message() << ")\n";
+    return;
+  }
+  if (!status->loaded_before) std::cout << "-- nothing loaded yet (no load manifest)\n";
+  PrintFileCategories(std::cout, status->plan, status->song_files, status->event_files, "-- ");
 }
 
 int RunStatus(const config::SettingsResolver& settings, const EtlFlags& flags,
@@ -255,6 +307,7 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
     auto plan = pipeline::PlanEtl(options, *dialect);
     if (!plan.ok()) return ReportError(Error(plan.error()).WithContext("etl --dry-run"));
     PrintPlan(*plan, options, *dialect);
+    PrintDryRunCategories(*settings, flags, options);
     return kExitOk;
   }
   auto threads = ResolveThreads(*settings, flags.target);

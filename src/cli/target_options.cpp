@@ -34,13 +34,19 @@ Result<int> ResolveThreads(const config::SettingsResolver& settings, const Targe
   return static_cast<int>(n);
 }
 
-Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
-                                    const TargetOptions& options) {
+Result<config::Target> ResolveTarget(const config::SettingsResolver& settings,
+                                     const TargetOptions& options) {
   config::Resolved r = settings.Get(options.target, "--target", "SPARKIFY_TARGET", "SPARKIFY",
                                     "TARGET", std::string(config::kDefaultTarget));
   Result<config::Target> target = config::ParseTarget(*r.value);
   if (!target.ok()) return target.take_error().WithContext("target from " + r.origin);
-  switch (target->kind) {
+  return target;
+}
+
+Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
+                                    const TargetOptions& options) {
+  SPARKIFY_ASSIGN_OR_RETURN(config::Target target, ResolveTarget(settings, options));
+  switch (target.kind) {
     case config::Target::Kind::kDuckDb:
       return sql::Dialect::kDuckDb;
     case config::Target::Kind::kPostgres:

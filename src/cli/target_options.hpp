@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "sparkify/common/error.hpp"
 #include "sparkify/config/settings.hpp"
+#include "sparkify/config/target.hpp"
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/sql/dialect.hpp"
 
@@ -27,6 +28,9 @@ void AddTargetOptions(CLI::App& command, TargetOptions& options);
 Result<config::SettingsResolver> LoadSettings(const GlobalOptions& global);
 // Resolves the worker thread count (default: the machine's cores).
 Result<int> ResolveThreads(const config::SettingsResolver& settings, const TargetOptions& options);
+// Resolves the target, without connecting.
+Result<config::Target> ResolveTarget(const config::SettingsResolver& settings,
+                                     const TargetOptions& options);
 // Resolves the target and returns its SQL dialect, without connecting (for --dry-run).
 Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
                                     const TargetOptions& options);

@@ -74,13 +74,14 @@ TEST_F(IncrementalCliTest, StatusPlanAndZeroNewFiles) {
   for (const char* how : {"status", "plan"}) {
     auto shown = std::string(how) == "status" ? Sparkify("status") : Sparkify("etl", {"--plan"});
     ASSERT_EQ(shown.exit_code, 0) << shown.err;
-    EXPECT_NE(
-        shown.out.find("events: " + std::to_string(all_.size()) + " listed: 2 new, 0 changed, " +
-                       std::to_string(all_.size() - 2) + " loaded, 0 gone"),
-        std::string::npos)
+    EXPECT_NE(shown.out.find("events: " + std::to_string(all_.size()) +
+                             " listed: 2 new, 0 changed, " + std::to_string(all_.size() - 2) +
+                             " unchanged, 0 same content as a loaded file; 0 loaded but not listed "
+                             "(kept), 0 unreadable"),
+              std::string::npos)
         << shown.out;
     EXPECT_NE(shown.out.find("next etl: incremental"), std::string::npos) << shown.out;
-    EXPECT_NE(shown.out.find("new     " + events_ + "/" + all_.back().filename().string()),
+    EXPECT_NE(shown.out.find("new        " + events_ + "/" + all_.back().filename().string()),
               std::string::npos)
         << shown.out;
     EXPECT_NE(shown.out.find("last runs:"), std::string::npos) << shown.out;

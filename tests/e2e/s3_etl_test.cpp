@@ -312,6 +312,31 @@ TEST_F(S3EtlTest, StarSchemaFromS3EqualsStarFromLocalFolders) {
   EXPECT_EQ(Count(db, "select count(*) from load_errors"), 0);
 }
 
+// A file is its name below the location, not where it sits: the local folder a warehouse was
+// loaded from, then the same files on s3://, loads nothing new (each object's content is
+// verified once, its size matching), and the manifest follows the files to S3.
+TEST_F(S3EtlTest, ALocalFolderThenTheSameFilesOnS3LoadNothingNew) {
+  std::string bucket = MakeBucket(0);
+  fs::path db = LocalStar();
+  fs::path before = work() / "before.duckdb";
+  fs::copy_file(db, before);
+  ProcessResult r = Etl(S3Args(bucket, db, moto_), WithKeys(BaseEnv(home())));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("0 new files"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("listed at a new location"), std::string::npos) << r.err;
+  ExpectSameStar(db, before);
+  EXPECT_EQ(Count(db, "select count(*) from load_manifest where location like 's3://%'"), 71 + 30);
+  EXPECT_EQ(Count(db, "select count(*) from runs where mode = 'nothing'"), 1);
+  // And back: the local folder again is nothing new either.
+  ProcessResult back =
+      Etl({"etl", "--target", "duckdb:" + db.string(), "--songs", (data() / "song_data").string(),
+           "--events", (data() / "log_data").string()},
+          BaseEnv(home()));
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_NE(back.err.find("0 new files"), std::string::npos) << back.err;
+  ExpectSameStar(db, before);
+}
+
 TEST_F(S3EtlTest, ReadsLocationsFromDwhCfgAndEndpointFromEnvironment) {
   std::string bucket = MakeBucket(0);
   fs::path cfg = work() / "dwh.cfg";

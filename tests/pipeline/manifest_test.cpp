@@ -3,15 +3,32 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace sparkify::pipeline {
 namespace {
 
-source::SourceFile File(std::string uri, uint64_t size, int64_t mtime, std::string etag = "") {
-  return source::SourceFile{std::move(uri), size, mtime, std::move(etag)};
+// The name of s3://b/<folder>/<name>: the path below the folder.
+std::string NameIn(const std::string& uri) {
+  const size_t folder = uri.find('/', 5);
+  return uri.substr(uri.find('/', folder + 1) + 1);
 }
-ManifestEntry Entry(FileKind kind, std::string file, uint64_t size, int64_t mtime,
+source::SourceFile File(std::string uri, uint64_t size, int64_t mtime, std::string etag = "") {
+  std::string name = NameIn(uri);
+  return source::SourceFile{std::move(uri), size, mtime, std::move(etag), std::move(name)};
+}
+// A manifest row of a file last read from `uri`.
+ManifestEntry Entry(FileKind kind, std::string uri, uint64_t size, int64_t mtime,
                     std::string checksum = "c0ffee", std::string etag = "") {
-  return ManifestEntry{kind, std::move(file), size, mtime, std::move(etag), std::move(checksum)};
+  ManifestEntry e;
+  e.kind = kind;
+  e.file = NameIn(uri);
+  e.location = std::move(uri);
+  e.size = size;
+  e.mtime_ms = mtime;
+  e.etag = std::move(etag);
+  e.checksum = std::move(checksum);
+  return e;
 }
 
 struct Fixture {
@@ -23,6 +40,8 @@ struct Fixture {
                                       Entry(FileKind::kEvents, "s3://b/log/2.json", 200, 1)};
   int checksums = 0;
   std::string current_checksum = "c0ffee";
+  std::map<std::string, std::string> checksum_of;     // by uri, else current_checksum
+  std::map<std::string, source::SourceFile> located;  // what locate finds, by location
   bool loaded = true, full_refresh = false, sql = false;
 
   LoadPlan Plan() {
@@ -32,9 +51,15 @@ struct Fixture {
     in.manifest = loaded ? &manifest : nullptr;
     in.full_refresh = full_refresh;
     in.sql_transform = sql;
-    in.checksum = [this](FileKind, const source::SourceFile&) -> Result<std::string> {
+    in.checksum = [this](const source::SourceFile& f) -> Result<std::string> {
       ++checksums;
-      return current_checksum;
+      auto it = checksum_of.find(f.uri);
+      return it == checksum_of.end() ? current_checksum : it->second;
+    };
+    in.locate = [this](const std::string& location) -> Result<source::SourceFile> {
+      auto it = located.find(location);
+      if (it == located.end()) return Error::NotFound(location + ": no such file");
+      return it->second;
     };
     auto plan = PlanLoad(in);
     EXPECT_TRUE(plan.ok());
@@ -88,7 +113,18 @@ TEST(PlanLoadTest, WhatAppendingCannotDoExactlyRebuilds) {
   Fixture etag;
   etag.events[0].etag = "\"new\"";
   etag.manifest[1].etag = "\"old\"";
+  etag.current_checksum = "beef";
   EXPECT_EQ(etag.Plan().mode, LoadMode::kRebuild);
+  Fixture reuploaded;  // a multipart upload of the same bytes has another ETag
+  reuploaded.events[0].etag = "\"abc-2\"";
+  reuploaded.manifest[1].etag = "\"old\"";
+  EXPECT_EQ(reuploaded.Plan().mode, LoadMode::kNothing);
+  EXPECT_EQ(reuploaded.checksums, 1);
+  Fixture same_etag;
+  same_etag.events[0].etag = same_etag.manifest[1].etag = "\"e\"";
+  same_etag.current_checksum = "beef";
+  EXPECT_EQ(same_etag.Plan().mode, LoadMode::kNothing) << "one ETag, one content";
+  EXPECT_EQ(same_etag.checksums, 0);
 }
 
 TEST(PlanLoadTest, ANewModificationTimeIsSettledByTheChecksum) {
@@ -102,13 +138,126 @@ TEST(PlanLoadTest, ANewModificationTimeIsSettledByTheChecksum) {
   EXPECT_EQ(edited.Plan().mode, LoadMode::kRebuild);
 }
 
-TEST(PlanLoadTest, GoneFilesAreListed) {
+TEST(PlanLoadTest, FilesNoLongerListedAreKept) {
   Fixture f;
   f.events.erase(f.events.begin());
   LoadPlan p = f.Plan();
   EXPECT_EQ(p.mode, LoadMode::kNothing);
-  ASSERT_EQ(p.events.gone.size(), 1u);
-  EXPECT_EQ(p.events.gone[0], "s3://b/log/1.json");
+  ASSERT_EQ(p.events.kept.size(), 1u);
+  EXPECT_EQ(p.events.kept[0].file, "1.json");
+  EXPECT_EQ(p.events.kept[0].location, "s3://b/log/1.json");
+  EXPECT_TRUE(p.events.unreadable.empty()) << "nothing needs them: they are not looked for";
+}
+
+TEST(PlanLoadTest, AnEmptyManifestIsAFirstLoad) {
+  Fixture f;
+  f.manifest.clear();
+  LoadPlan p = f.Plan();
+  EXPECT_EQ(p.mode, LoadMode::kFull);
+  EXPECT_EQ(p.reason, "no earlier load: every file is loaded");
+}
+
+TEST(PlanLoadTest, AFileIsItsNameNotItsLocation) {
+  // The same folder copied elsewhere (another bucket, or a local mirror): same names and
+  // content, so nothing is new; the content is verified once, since the place changed.
+  Fixture copied;
+  copied.songs = {File("s3://c/copy/a.json", 10, 7)};
+  copied.events = {File("s3://c/copy/1.json", 100, 7), File("s3://c/copy/2.json", 200, 7)};
+  LoadPlan p = copied.Plan();
+  EXPECT_EQ(p.mode, LoadMode::kNothing);
+  EXPECT_EQ(p.events.unchanged.size(), 2u);
+  EXPECT_EQ(p.events.moved.size(), 2u);
+  EXPECT_EQ(p.songs.moved.size(), 1u);
+  EXPECT_EQ(copied.checksums, 3);
+  // A copy whose content differs is a changed file.
+  Fixture edited;
+  edited.events = {File("s3://c/copy/1.json", 100, 7), File("s3://c/copy/2.json", 200, 7)};
+  edited.checksum_of["s3://c/copy/2.json"] = "beef";
+  LoadPlan q = edited.Plan();
+  EXPECT_EQ(q.mode, LoadMode::kRebuild);
+  ASSERT_EQ(q.events.changed.size(), 1u);
+  EXPECT_EQ(q.events.changed[0], 1u);
+}
+
+TEST(PlanLoadTest, SameContentUnderAnotherNameIsNotLoadedAgain) {
+  Fixture f;
+  f.events.push_back(File("s3://b/log/3.json", 100, 9));  // 1.json's size and content
+  LoadPlan p = f.Plan();
+  EXPECT_EQ(p.mode, LoadMode::kNothing);
+  ASSERT_EQ(p.events.same_content.size(), 1u);
+  EXPECT_EQ(p.events.same_content[0].index, 2u);
+  EXPECT_EQ(p.events.same_content[0].loaded_as, "1.json");
+  EXPECT_TRUE(p.events.fresh.empty());
+  Fixture other;
+  other.events.push_back(File("s3://b/log/3.json", 100, 9));
+  other.checksum_of["s3://b/log/3.json"] = "beef";
+  EXPECT_EQ(other.Plan().mode, LoadMode::kAppend) << "same size, other content: new";
+  Fixture bigger;
+  bigger.events.push_back(File("s3://b/log/3.json", 101, 9));
+  EXPECT_EQ(bigger.Plan().mode, LoadMode::kAppend);
+  EXPECT_EQ(bigger.checksums, 0) << "no loaded file of its size: not read";
+}
+
+TEST(PlanLoadTest, ARebuildNeedsTheKeptFilesWhereTheyWereLastRead) {
+  Fixture f;  // 1.json is no longer listed, and a new song file forces a rebuild
+  f.events.erase(f.events.begin());
+  f.songs.push_back(File("s3://b/song/b.json", 11, 5));
+  f.located["s3://b/log/1.json"] = File("s3://b/log/1.json", 100, 1);
+  LoadPlan p = f.Plan();
+  EXPECT_EQ(p.mode, LoadMode::kRebuild);
+  ASSERT_EQ(p.events.kept.size(), 1u);
+  EXPECT_TRUE(p.events.unreadable.empty());
+  std::vector<source::SourceFile> load = FilesToLoad(f.events, p.events, p.mode);
+  ASSERT_EQ(load.size(), 2u);
+  EXPECT_EQ(load[0].uri, "s3://b/log/1.json") << "kept files join the listed ones by name";
+  EXPECT_EQ(load[0].name, "1.json");
+  EXPECT_EQ(load[1].uri, "s3://b/log/2.json");
+
+  Fixture gone = f;
+  gone.located.clear();
+  LoadPlan q = gone.Plan();
+  ASSERT_EQ(q.events.unreadable.size(), 1u);
+  EXPECT_EQ(q.events.unreadable[0].reason, "no longer there");
+  Fixture resized = f;
+  resized.located["s3://b/log/1.json"].size = 99;
+  ASSERT_EQ(resized.Plan().events.unreadable.size(), 1u);
+  Fixture rewritten = f;
+  rewritten.checksum_of["s3://b/log/1.json"] = "beef";
+  rewritten.located["s3://b/log/1.json"].mtime_ms = 42;
+  LoadPlan r = rewritten.Plan();
+  ASSERT_EQ(r.events.unreadable.size(), 1u);
+  EXPECT_EQ(r.events.unreadable[0].reason, "its content changed (checksum differs)");
+}
+
+TEST(PlanLoadTest, FilesToLoadLeavesOutWhatIsLoadedUnderAnotherName) {
+  Fixture f;
+  f.events.push_back(File("s3://b/log/3.json", 100, 9));
+  f.full_refresh = false;
+  LoadPlan p = f.Plan();
+  std::vector<source::SourceFile> load = FilesToLoad(f.events, p.events, LoadMode::kRebuild);
+  ASSERT_EQ(load.size(), 2u);
+  EXPECT_EQ(load[1].uri, "s3://b/log/2.json");
+}
+
+TEST(ConvertLegacyManifestTest, OldKeysBecomeNamesBelowTheLocation) {
+  std::vector<ManifestEntry> legacy{Entry(FileKind::kEvents, "/old/data/log/2018/11/a.json", 1, 1),
+                                    Entry(FileKind::kEvents, "/old/data/log/2018/12/b.json", 1, 1),
+                                    Entry(FileKind::kSongs, "/data/song/A/x.json", 1, 1)};
+  for (ManifestEntry& e : legacy) e.file = e.location;  // as kSelectLegacyManifest reads them
+  std::vector<source::SourceFile> songs{
+      source::SourceFile{"/data/song/A/x.json", 1, 1, "", "A/x.json"}};
+  std::vector<source::SourceFile> events{
+      source::SourceFile{"/new/log/2018/11/a.json", 1, 1, "", "2018/11/a.json"}};
+  std::vector<ManifestEntry> named = ConvertLegacyManifest(legacy, songs, events);
+  EXPECT_EQ(named[0].file, "2018/11/a.json") << "the listed name its location ends with";
+  EXPECT_EQ(named[1].file, "2018/12/b.json") << "below the root the recognised rows show";
+  EXPECT_EQ(named[2].file, "A/x.json") << "the listed file at that location";
+  EXPECT_EQ(named[0].location, "/old/data/log/2018/11/a.json");
+  // Nothing listed: the rows' common folder is their root.
+  std::vector<ManifestEntry> alone = ConvertLegacyManifest(legacy, {}, {});
+  EXPECT_EQ(alone[0].file, "11/a.json");
+  EXPECT_EQ(alone[1].file, "12/b.json");
+  EXPECT_EQ(alone[2].file, "x.json");
 }
 
 TEST(ManifestKeyTest, LocalPathsAreAbsoluteAndNormalS3IsAsIs) {
@@ -120,7 +269,7 @@ TEST(ManifestKeyTest, LocalPathsAreAbsoluteAndNormalS3IsAsIs) {
 // CopyPrefixes: each prefix must cover chosen files only, and together all of them.
 std::vector<source::SourceFile> Listing(const std::vector<std::string>& keys) {
   std::vector<source::SourceFile> files;
-  for (const std::string& k : keys) files.push_back({"s3://b/" + k, 1, 0, ""});
+  for (const std::string& k : keys) files.push_back({"s3://b/" + k, 1, 0, "", k});
   return files;
 }
 

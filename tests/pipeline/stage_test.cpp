@@ -138,7 +138,7 @@ TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {
   source::LocalSource source(dir / "songs");
   auto files = source.List();
   ASSERT_TRUE(files.ok());
-  files->push_back(source::SourceFile{dir / "songs/vanished.json", 10, 0, ""});
+  files->push_back(source::SourceFile{dir / "songs/vanished.json", 10, 0, "", "vanished.json"});
   auto engine = engine::OpenDuckDb({":memory:", 1});
   ASSERT_TRUE(CreateTables(**engine).ok());
   parse::CollectingSink sink;

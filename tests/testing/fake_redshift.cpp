@@ -260,7 +260,7 @@ class S3ObjectSource final : public source::Source {
 };
 
 source::SourceFile FileOf(const std::string& bucket, const aws::ObjectInfo& o) {
-  return {"s3://" + bucket + "/" + o.key, o.size, o.mtime_ms, o.etag};
+  return {"s3://" + bucket + "/" + o.key, o.size, o.mtime_ms, o.etag, o.key};
 }
 
 // Parses a whole JSON document held in `text`.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <tuple>
 
 #include "sparkify/common/log.hpp"
@@ -154,6 +155,34 @@ Status CheckLoadErrors(EtlReport& report, const EtlOptions& options, parse::Coll
   return Status::Ok();
 }
 
+// A rebuild read the kept files again from where they were last read: their content must be
+// what was loaded (PlanLoad verified their size or checksum before; this sees a change made
+// while the run read them, or a file that could not be read at all).
+Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const EtlReport& report) {
+  if (plan.mode != LoadMode::kRebuild) return Status::Ok();
+  for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
+    const bool songs = kind == FileKind::kSongs;
+    const std::vector<source::SourceFile>& files =
+        songs ? sources.load_song_files : sources.load_event_files;
+    const StageStats& stats = songs ? report.songs : report.events;
+    std::map<std::string, const ManifestEntry*> kept;
+    for (const ManifestEntry& e : (songs ? plan.songs : plan.events).kept) kept[e.location] = &e;
+    for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
+      auto it = kept.find(files[i].uri);
+      if (it == kept.end() || it->second->checksum.empty()) continue;
+      if (stats.per_file[i].checksum != it->second->checksum) {
+        return Error::NotFound(files[i].uri + ", loaded earlier and read again for the rebuild, " +
+                               (stats.per_file[i].checksum.empty()
+                                    ? std::string("could not be read")
+                                    : std::string("no longer holds what was loaded")) +
+                               "; nothing was changed. Restore it, or run etl --full-refresh to "
+                               "rebuild from the files listed now and drop its rows");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Creates the tables and loads every listed file (LoadMode kFull and kRebuild).
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
                       EtlReport& report, std::vector<StagedFiles>& staged) {
@@ -182,8 +211,8 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       if (direct) songs.Add(*chunk.raw);
       return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
     };
-    Result<StageStats> s =
-        StageFiles(RawKind::kSongs, *sources.songs, sources.song_files, sink, stage_options, hooks);
+    Result<StageStats> s = StageFiles(RawKind::kSongs, *sources.load_songs, sources.load_song_files,
+                                      sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging songs");
     SPARKIFY_RETURN_IF_ERROR(staging.Finish());
     report.songs = *s;
@@ -204,9 +233,9 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     Phase phase(report.timings, "stage_events");
     const TableSchema& plays = plays_wait ? FactLoadSchema() : FactSongplaySchema();
     SPARKIFY_ASSIGN_OR_RETURN(
-        report.events,
-        StageEvents(engine, *sources.events, sources.event_files, direct, stage_raw, plays, 1,
-                    songs, stage_options, sink, mappers, start_times, report.plays_added));
+        report.events, StageEvents(engine, *sources.load_events, sources.load_event_files, direct,
+                                   stage_raw, plays, 1, songs, stage_options, sink, mappers,
+                                   start_times, report.plays_added));
   }
   SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
   SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
@@ -232,8 +261,9 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     if (ddl.deferred_keys)
       SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kAddDeferredKeys));
   }
-  staged.push_back({FileKind::kSongs, &sources.song_files, &report.songs});
-  staged.push_back({FileKind::kEvents, &sources.event_files, &report.events});
+  SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, sources, report));
+  staged.push_back({FileKind::kSongs, &sources.load_song_files, &report.songs});
+  staged.push_back({FileKind::kEvents, &sources.load_event_files, &report.events});
   return Status::Ok();
 }
 
@@ -331,13 +361,13 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
     case LoadMode::kAppend: {
       std::vector<source::SourceFile> files;
       for (size_t i : plan.events.fresh) files.push_back(sources.event_files[i]);
-      const uint64_t base = plan.events.unchanged.size() + plan.events.gone.size();
+      const uint64_t base = plan.events.unchanged.size() + plan.events.kept.size();
       SPARKIFY_RETURN_IF_ERROR(
           AppendEvents(engine, options, files, base, *sources.events, report, staged, new_files));
       break;
     }
   }
-  SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, run));
+  SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, sources, run));
   return report;
 }
 
@@ -374,7 +404,7 @@ Result<LoadStatus> InspectLoad(engine::Engine& engine, const EtlOptions& options
     SPARKIFY_ASSIGN_OR_RETURN(status.loaded_before, LoadStateExists(engine));
     std::optional<std::vector<ManifestEntry>> manifest;
     if (status.loaded_before) {
-      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
+      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadCurrentManifest(engine, sources, /*convert=*/false));
       SPARKIFY_ASSIGN_OR_RETURN(
           status.recent_runs,
           engine.Query(sql::Render(sql::Stmt::kSelectRecentRuns, engine.dialect())));

@@ -1,5 +1,6 @@
 #include "sparkify/pipeline/redshift_etl.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -83,6 +84,38 @@ Status CopyFiles(engine::Engine& engine, const RedshiftLoadOptions& o, FileKind 
   return Status::Ok();
 }
 
+// What a full load or rebuild COPYs of one kind: the location as a whole when every listed file
+// is loaded (no file's content is already loaded under another name), else the prefixes of
+// exactly the files loaded; then, for a rebuild, the kept files at their last locations.
+Result<std::vector<std::string>> FullLoadPrefixes(const std::vector<source::SourceFile>& listed,
+                                                  const FileChanges& changes, LoadMode mode,
+                                                  const std::string& location) {
+  std::vector<std::string> prefixes;
+  if (changes.same_content.empty()) {
+    if (!listed.empty()) prefixes.push_back(FolderPrefix(location, listed));
+  } else {
+    std::vector<bool> skip(listed.size(), false);
+    for (const SameContent& s : changes.same_content) skip[s.index] = true;
+    std::vector<size_t> chosen;
+    for (size_t i = 0; i < listed.size(); ++i) {
+      if (!skip[i]) chosen.push_back(i);
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(prefixes, CopyPrefixes(listed, chosen));
+  }
+  if (mode == LoadMode::kRebuild && !changes.kept.empty()) {
+    std::vector<source::SourceFile> kept;
+    for (const ManifestEntry& e : changes.kept)
+      kept.push_back({e.location, e.size, 0, e.etag, e.file});
+    std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.uri < b.uri; });
+    std::vector<size_t> all(kept.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    // COPY reads whatever shares a prefix; CopiedLines fails the run if that was not loaded.
+    SPARKIFY_ASSIGN_OR_RETURN(std::vector<std::string> more, CopyPrefixes(kept, all));
+    prefixes.insert(prefixes.end(), more.begin(), more.end());
+  }
+  return prefixes;
+}
+
 // Full load and rebuild: the tables anew, each location COPYed as a whole, the SQL transform.
 Status CopyEverything(engine::Engine& engine, const RedshiftLoadOptions& o, const Sources& sources,
                       EtlReport& report) {
@@ -92,11 +125,15 @@ Status CopyEverything(engine::Engine& engine, const RedshiftLoadOptions& o, cons
   SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateCopiedFiles));
   for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
     const bool songs = kind == FileKind::kSongs;
-    const std::vector<source::SourceFile>& files = songs ? sources.song_files : sources.event_files;
-    if (files.empty()) continue;  // COPY fails on a prefix without objects
+    const std::vector<source::SourceFile>& listed =
+        songs ? sources.song_files : sources.event_files;
+    const FileChanges& changes = songs ? report.plan.songs : report.plan.events;
+    if ((songs ? sources.load_song_files : sources.load_event_files).empty()) continue;
     Phase phase(report.timings, songs ? "copy_songs" : "copy_events");
-    SPARKIFY_RETURN_IF_ERROR(
-        CopyFiles(engine, o, kind, {FolderPrefix(songs ? o.songs : o.events, files)}, false));
+    SPARKIFY_ASSIGN_OR_RETURN(
+        std::vector<std::string> prefixes,
+        FullLoadPrefixes(listed, changes, report.plan.mode, songs ? o.songs : o.events));
+    SPARKIFY_RETURN_IF_ERROR(CopyFiles(engine, o, kind, prefixes, false));
   }
   Phase phase(report.timings, "transform");
   for (sql::Stmt stmt : sql::TransformStatements())
@@ -217,12 +254,11 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
     for (size_t i : plan.events.fresh) new_events.push_back(sources.event_files[i]);
     SPARKIFY_ASSIGN_OR_RETURN(bool appended, AppendNewEvents(engine, o, sources, plan, report));
     if (!appended) {
-      plan.mode = LoadMode::kRebuild;
       plan.reason =
           "the new event files hold plays earlier than the last loaded one, and Redshift numbers "
           "plays by time";
       log::Info("rebuild load: " + plan.reason);
-      SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
+      SPARKIFY_RETURN_IF_ERROR(SwitchToRebuild(plan, sources));
     }
   }
   if (plan.mode == LoadMode::kFull || plan.mode == LoadMode::kRebuild) {
@@ -234,7 +270,7 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
   if (plan.mode != LoadMode::kNothing) {
     const bool append = plan.mode == LoadMode::kAppend;
     std::set<std::string> files;
-    for (const auto* list : {&sources.song_files, &sources.event_files, &new_events}) {
+    for (const auto* list : {&sources.load_song_files, &sources.load_event_files, &new_events}) {
       if (append && list != &new_events) continue;
       for (const source::SourceFile& f : *list) files.insert(f.uri);
     }
@@ -253,13 +289,13 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
       report.events = CopyStats(new_events, lines, rejected);
       staged.push_back({FileKind::kEvents, &new_events, &report.events});
     } else {
-      report.songs = CopyStats(sources.song_files, lines, rejected);
-      report.events = CopyStats(sources.event_files, lines, rejected);
-      staged.push_back({FileKind::kSongs, &sources.song_files, &report.songs});
-      staged.push_back({FileKind::kEvents, &sources.event_files, &report.events});
+      report.songs = CopyStats(sources.load_song_files, lines, rejected);
+      report.events = CopyStats(sources.load_event_files, lines, rejected);
+      staged.push_back({FileKind::kSongs, &sources.load_song_files, &report.songs});
+      staged.push_back({FileKind::kEvents, &sources.load_event_files, &report.events});
     }
   }
-  SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, run));
+  SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, sources, run));
   return report;
 }
 

@@ -4,9 +4,36 @@
 #include <malloc.h>
 #endif
 
+#include <unordered_set>
+
 #include "sparkify/source/checksum.hpp"
 
 namespace sparkify::pipeline {
+namespace {
+
+// Opens the listed files through the listing's source (which prefetches S3 objects in order)
+// and any other file, a kept one at its last location, through an AnywhereSource.
+class LoadSource final : public source::Source {
+ public:
+  LoadSource(source::Source& listing, const std::vector<source::SourceFile>& listed,
+             source::AnywhereSource& anywhere)
+      : listing_(listing), anywhere_(anywhere) {
+    for (const source::SourceFile& f : listed) listed_.insert(f.uri);
+  }
+  std::string Describe() const override { return listing_.Describe(); }
+  Result<std::vector<source::SourceFile>> List() override { return listing_.List(); }
+  Result<std::unique_ptr<source::ByteStream>> Open(const source::SourceFile& file) override {
+    return listed_.count(file.uri) ? listing_.Open(file) : anywhere_.Open(file);
+  }
+
+ private:
+  source::Source& listing_;
+  source::AnywhereSource& anywhere_;
+  std::unordered_set<std::string> listed_;
+};
+
+}  // namespace
+
 void SummariseLoadErrors(const std::vector<parse::LoadError>& errors) {
   if (errors.empty()) return;
   log::Warn(log::WithThousands(errors.size()) + " bad record" + (errors.size() == 1 ? "" : "s") +
@@ -38,6 +65,7 @@ Result<Sources> OpenAndList(const EtlOptions& options) {
   if (!events.ok()) return events.take_error().WithContext("event files " + options.events);
   s.songs = std::move(songs).value();
   s.events = std::move(events).value();
+  s.anywhere = std::make_unique<source::AnywhereSource>(options.source);
   Result<std::vector<source::SourceFile>> song_files = s.songs->List();
   if (!song_files.ok()) return song_files.take_error().WithContext("listing song files");
   Result<std::vector<source::SourceFile>> event_files = s.events->List();
@@ -76,10 +104,11 @@ Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& sta
       for (size_t i = 0; i < s.files->size(); ++i) {
         const source::SourceFile& f = (*s.files)[i];
         const FileStats* fs = i < s.stats->per_file.size() ? &s.stats->per_file[i] : nullptr;
-        const std::string key = ManifestKey(f.uri);
+        const std::string location = ManifestKey(f.uri);
         const FieldValue row[] = {
             FieldValue::Text(kind),
-            FieldValue::Text(key),
+            FieldValue::Text(source::NameOf(f)),
+            FieldValue::Text(location),
             FieldValue::Int(static_cast<int64_t>(f.size)),
             f.mtime_ms ? FieldValue::Int(f.mtime_ms * 1000) : FieldValue::Null(),
             f.etag.empty() ? FieldValue::Null() : FieldValue::Text(f.etag),
@@ -116,17 +145,37 @@ std::string Plural(size_t n, const char* what) {
   return log::WithThousands(n) + " " + what + (n == 1 ? "" : "s");
 }
 
+namespace {
+
+PlanInputs SourceChecks(Sources& sources) {
+  PlanInputs in;
+  in.checksum = [&sources](const source::SourceFile& f) {
+    return source::ChecksumOf(*sources.anywhere, f);
+  };
+  in.locate = [&sources](const std::string& location) {
+    return sources.anywhere->Locate(location);
+  };
+  return in;
+}
+
+}  // namespace
+
+Status SwitchToRebuild(LoadPlan& plan, Sources& sources) {
+  plan.mode = LoadMode::kRebuild;
+  SPARKIFY_RETURN_IF_ERROR(FindUnreadableKept(SourceChecks(sources), plan));
+  SPARKIFY_RETURN_IF_ERROR(CheckKeptFiles(plan));
+  PrepareFullLoad(plan, sources);
+  return Status::Ok();
+}
+
 Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
                              const std::optional<std::vector<ManifestEntry>>& manifest) {
-  PlanInputs in;
+  PlanInputs in = SourceChecks(sources);
   in.songs = &sources.song_files;
   in.events = &sources.event_files;
   in.manifest = manifest ? &*manifest : nullptr;
   in.full_refresh = options.full_refresh;
   in.sql_transform = options.transform == Transform::kSql;
-  in.checksum = [&](FileKind kind, const source::SourceFile& f) {
-    return source::ChecksumOf(kind == FileKind::kSongs ? *sources.songs : *sources.events, f);
-  };
   return PlanLoad(in);
 }
 
@@ -148,6 +197,54 @@ void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error) 
   (void)engine.Rollback();
 }
 
+// Reads the manifest; a legacy one is converted to names, and in a run (`convert`) rewritten.
+Result<std::vector<ManifestEntry>> ReadCurrentManifest(engine::Engine& engine,
+                                                       const Sources& sources, bool convert) {
+  SPARKIFY_ASSIGN_OR_RETURN(bool legacy, ManifestIsLegacy(engine));
+  if (!legacy) return ReadManifest(engine);
+  SPARKIFY_ASSIGN_OR_RETURN(std::vector<ManifestEntry> old, ReadManifest(engine, true));
+  std::vector<ManifestEntry> converted =
+      ConvertLegacyManifest(std::move(old), sources.song_files, sources.event_files);
+  if (!convert) {
+    log::Info("the load manifest predates file names; the next etl converts it");
+    return converted;
+  }
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kDropManifest));
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateManifest));
+  const int64_t now = NowMicros();
+  SPARKIFY_RETURN_IF_ERROR(
+      LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
+        for (const ManifestEntry& e : converted) {
+          const FieldValue row[] = {
+              FieldValue::Text(FileKindName(e.kind)),
+              FieldValue::Text(e.file),
+              FieldValue::Text(e.location),
+              FieldValue::Int(static_cast<int64_t>(e.size)),
+              e.mtime_ms ? FieldValue::Int(e.mtime_ms * 1000) : FieldValue::Null(),
+              e.etag.empty() ? FieldValue::Null() : FieldValue::Text(e.etag),
+              e.checksum.empty() ? FieldValue::Null() : FieldValue::Text(e.checksum),
+              FieldValue::Int(e.run_id),
+              FieldValue::Int(static_cast<int64_t>(e.rows)),
+              FieldValue::Int(static_cast<int64_t>(e.rejected)),
+              FieldValue::Int(now)};
+          batch.AppendRow(row);
+          if (batch.rows() >= 4096) flush();
+        }
+      }));
+  log::Info("converted the load manifest of an earlier version: " +
+            Plural(converted.size(), "file") + " now known by their path below the location");
+  return converted;
+}
+
+void PrepareFullLoad(const LoadPlan& plan, Sources& sources) {
+  sources.load_song_files = FilesToLoad(sources.song_files, plan.songs, plan.mode);
+  sources.load_event_files = FilesToLoad(sources.event_files, plan.events, plan.mode);
+  sources.load_songs =
+      std::make_unique<LoadSource>(*sources.songs, sources.song_files, *sources.anywhere);
+  sources.load_events =
+      std::make_unique<LoadSource>(*sources.events, sources.event_files, *sources.anywhere);
+}
+
 Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool lock_manifest,
                          EtlReport& report, RunRecord& run) {
   Sources sources;
@@ -158,7 +255,7 @@ Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool
     SPARKIFY_ASSIGN_OR_RETURN(bool state, LoadStateExists(engine));
     if (state) {
       if (lock_manifest) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kLockManifest));
-      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadManifest(engine));
+      SPARKIFY_ASSIGN_OR_RETURN(manifest, ReadCurrentManifest(engine, sources, /*convert=*/true));
     }
     SPARKIFY_ASSIGN_OR_RETURN(report.plan, PlanSources(options, sources, manifest));
   }
@@ -172,41 +269,100 @@ Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool
   log::Info(plan.mode == LoadMode::kNothing
                 ? plan.reason
                 : std::string(LoadModeName(plan.mode)) + " load: " + plan.reason);
-  SPARKIFY_RETURN_IF_ERROR(CheckGoneFiles(plan, plan.mode));
+  SPARKIFY_RETURN_IF_ERROR(CheckKeptFiles(plan));
+  if (plan.mode == LoadMode::kFull || plan.mode == LoadMode::kRebuild)
+    PrepareFullLoad(plan, sources);
   return sources;
 }
 
+// The manifest's location of each unchanged file listed at another location now.
+Status StoreMoves(engine::Engine& engine, const LoadPlan& plan, const Sources& sources) {
+  if (plan.songs.moved.empty() && plan.events.moved.empty()) return Status::Ok();
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateManifestMoves));
+  static const TableSchema kMoves{
+      "etl_manifest_moves",
+      {{"kind", ColumnType::kText}, {"file", ColumnType::kText}, {"location", ColumnType::kText}}};
+  SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, kMoves, [&](ColumnBatch& batch, auto& flush) {
+    for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
+      const bool songs = kind == FileKind::kSongs;
+      const FileChanges& changes = songs ? plan.songs : plan.events;
+      const std::vector<source::SourceFile>& listed =
+          songs ? sources.song_files : sources.event_files;
+      for (size_t i : changes.moved) {
+        const std::string location = ManifestKey(listed[i].uri);
+        const FieldValue row[] = {FieldValue::Text(FileKindName(kind)),
+                                  FieldValue::Text(source::NameOf(listed[i])),
+                                  FieldValue::Text(location)};
+        batch.AppendRow(row);
+        if (batch.rows() >= 4096) flush();
+      }
+    }
+  }));
+  log::Info(Plural(plan.songs.moved.size() + plan.events.moved.size(), "loaded file") +
+            " listed at a new location: the manifest follows them");
+  return RunStatement(engine, sql::Stmt::kApplyManifestMoves);
+}
+
 Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
-                         const EtlReport& report, RunRecord& run) {
+                         const EtlReport& report, const Sources& sources, RunRecord& run) {
   for (const StagedFiles& s : staged) {
     run.files += s.files->size();
     run.rows += s.stats->rows;
   }
   run.rejected = report.load_errors.size();
   run.plays = report.plays_added;
+  if (report.plan.mode == LoadMode::kAppend || report.plan.mode == LoadMode::kNothing)
+    SPARKIFY_RETURN_IF_ERROR(StoreMoves(engine, report.plan, sources));
   SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, staged, run.run_id));
   run.status = "succeeded";
   run.message = report.plan.reason;
   return StoreRun(engine, run);
 }
 
-Status CheckGoneFiles(const LoadPlan& plan, LoadMode mode) {
-  const size_t gone = plan.songs.gone.size() + plan.events.gone.size();
-  if (gone == 0) return Status::Ok();
-  const char* verb = gone == 1 ? "is" : "are";
-  if (mode == LoadMode::kRebuild) {
-    const std::string& first = plan.songs.gone.empty() ? plan.events.gone[0] : plan.songs.gone[0];
-    return Error::InvalidArgument(
-        Plural(gone, "file") + " loaded earlier " + verb + " no longer listed (first: " + first +
-        "); rebuilding would drop their rows. Restore them, or run etl --full-refresh to "
-        "rebuild from the files listed now");
+Status CheckKeptFiles(const LoadPlan& plan) {
+  const size_t same = plan.songs.same_content.size() + plan.events.same_content.size();
+  if (same > 0 && plan.mode != LoadMode::kFull) {
+    const FileChanges& c = plan.songs.same_content.empty() ? plan.events : plan.songs;
+    log::Info(Plural(same, "listed file") + " already loaded under another name, not loaded " +
+              "again (first: " + c.same_content[0].loaded_as + ")");
   }
-  if (mode == LoadMode::kFull) {
-    log::Info(Plural(gone, "file") + " loaded earlier " + verb +
-              " no longer listed; the full refresh drops their rows");
+  const size_t kept = plan.songs.kept.size() + plan.events.kept.size();
+  if (kept == 0) return Status::Ok();
+  const char* verb = kept == 1 ? "is" : "are";
+  const ManifestEntry& first_kept =
+      plan.songs.kept.empty() ? plan.events.kept[0] : plan.songs.kept[0];
+  if (plan.mode == LoadMode::kFull) {
+    log::Info(Plural(kept, "file") + " loaded earlier " + verb +
+              " not listed now; the full refresh drops their rows (first: " + first_kept.file +
+              ")");
+    return Status::Ok();
+  }
+  const size_t unreadable = plan.songs.unreadable.size() + plan.events.unreadable.size();
+  if (unreadable > 0) {
+    std::string which;
+    size_t shown = 0;
+    for (const FileChanges* c : {&plan.songs, &plan.events}) {
+      for (const Unreadable& u : c->unreadable) {
+        if (shown++ == 5) break;
+        which += "\n  " + u.entry.location + ": " + u.reason;
+      }
+    }
+    if (unreadable > 5) which += "\n  ... and " + log::WithThousands(unreadable - 5) + " more";
+    return Error::NotFound(
+        "the star must be rebuilt (" + plan.reason + "), but " + Plural(unreadable, "file") +
+        " loaded earlier and not listed now can no longer be " + "read where " +
+        (unreadable == 1 ? "it was" : "they were") + " last read:" + which +
+        "\nNothing was changed. Restore " + (unreadable == 1 ? "it" : "them") + " there, list " +
+        (unreadable == 1 ? "it" : "them") +
+        " again, or run etl --full-refresh, which rebuilds from the files listed now and " +
+        "drops the rows of the " + Plural(kept, "file") + " loaded earlier and not listed");
+  }
+  if (plan.mode == LoadMode::kRebuild) {
+    log::Info(Plural(kept, "file") + " loaded earlier " + verb +
+              " not listed now; the rebuild reads them again from where they were last read");
   } else {
-    log::Warn(Plural(gone, "file") + " loaded earlier " + verb +
-              " no longer listed; their rows stay");
+    log::Info(Plural(kept, "file") + " loaded earlier " + verb +
+              " not listed now; their rows stay");
   }
   return Status::Ok();
 }

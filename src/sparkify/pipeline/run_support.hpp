@@ -72,19 +72,36 @@ Result<int64_t> QueryInt(engine::Engine& engine, sql::Stmt stmt,
                          const sql::RenderOptions& render = {});
 
 struct Sources {
-  std::unique_ptr<source::Source> songs;
+  std::unique_ptr<source::Source> songs;  // the listings' sources
   std::unique_ptr<source::Source> events;
-  std::vector<source::SourceFile> song_files;
+  std::vector<source::SourceFile> song_files;  // as listed
   std::vector<source::SourceFile> event_files;
+  // Files by location: checksums while planning, and kept files at their last location.
+  std::unique_ptr<source::AnywhereSource> anywhere;
+  // What a full load or rebuild reads (FilesToLoad; filled by StartRun), and the sources that
+  // open them: listed files through the listing's source, kept ones through `anywhere`.
+  std::vector<source::SourceFile> load_song_files;
+  std::vector<source::SourceFile> load_event_files;
+  std::unique_ptr<source::Source> load_songs;
+  std::unique_ptr<source::Source> load_events;
 };
 // Opens and lists both locations of `options` (songs, events, source).
 Result<Sources> OpenAndList(const EtlOptions& options);
+// Reads the manifest; a legacy one (ManifestIsLegacy) is converted to names and, in a run
+// (`convert`), rewritten in the current format inside the run's transaction.
+Result<std::vector<ManifestEntry>> ReadCurrentManifest(engine::Engine& engine,
+                                                       const Sources& sources, bool convert);
 // Compares the listing with the manifest (none: no earlier load) and picks the mode.
 Result<LoadPlan> PlanSources(const EtlOptions& options, Sources& sources,
                              const std::optional<std::vector<ManifestEntry>>& manifest);
-// kInvalidArgument when a rebuild would drop the rows of files no longer listed; logs them
-// otherwise.
-Status CheckGoneFiles(const LoadPlan& plan, LoadMode mode);
+// For a run that turns into a rebuild after planning: finds the kept files it cannot read
+// (FindUnreadableKept), fails as CheckKeptFiles does, and fills the load lists.
+Status SwitchToRebuild(LoadPlan& plan, Sources& sources);
+// kNotFound when a rebuild needs kept files that can no longer be read (naming them and what
+// --full-refresh would drop); otherwise logs the kept and the already-loaded files.
+Status CheckKeptFiles(const LoadPlan& plan);
+// Fills `sources`' load lists and sources for a full load or rebuild (FilesToLoad).
+void PrepareFullLoad(const LoadPlan& plan, Sources& sources);
 
 int64_t NowMicros();
 std::string Plural(size_t n, const char* what);  // "1 file", "2 files"
@@ -110,12 +127,15 @@ struct RunRecord {
 Status StoreRun(engine::Engine& engine, const RunRecord& r);
 // The manifest rows of `staged` and the runs row of a run that is about to commit: its counts
 // from `staged` and `report`, its message the plan's reason.
+// In an incremental or nothing-new run, the manifest's location of each unchanged file listed
+// at another location now (`sources`: the listings) follows it.
 Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
-                         const EtlReport& report, RunRecord& run);
+                         const EtlReport& report, const Sources& sources, RunRecord& run);
 // The start of every run, inside its transaction: lists the sources (phase "list"), reads the
 // manifest when the database holds one (locking load_manifest first when `lock_manifest`:
-// Redshift's one-etl-at-a-time lock), plans, takes the run's id and says what the run will do.
-// Fails when a rebuild would drop the rows of files no longer listed (CheckGoneFiles).
+// Redshift's one-etl-at-a-time lock; converting a legacy manifest), plans, takes the run's id
+// and says what the run will do. Fails when a rebuild needs kept files it cannot read
+// (CheckKeptFiles). For a full load or rebuild, fills the load lists (PrepareFullLoad).
 Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool lock_manifest,
                          EtlReport& report, RunRecord& run);
 

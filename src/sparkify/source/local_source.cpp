@@ -57,7 +57,13 @@ Result<std::vector<SourceFile>> LocalSource::List() {
     if (::stat(p.c_str(), &st) != 0) {
       return Error::Io(p.string() + ": " + std::strerror(errno));
     }
-    files.push_back(SourceFile{p.string(), static_cast<uint64_t>(st.st_size), MtimeMs(st), ""});
+    // The name below the location: the file's own name when the location is the file.
+    std::string base = root_;
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    const std::string name =
+        p == root ? p.filename().string() : p.lexically_relative(base).generic_string();
+    files.push_back(
+        SourceFile{p.string(), static_cast<uint64_t>(st.st_size), MtimeMs(st), "", name});
     return Status::Ok();
   };
   if (fs::is_regular_file(status)) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "sparkify/source/local_source.hpp"
 #include "sparkify/source/s3/s3_source.hpp"
@@ -23,6 +25,61 @@ Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
                                   std::string(location.substr(location.find("://") + 3)));
   }
   return std::unique_ptr<Source>(std::make_unique<LocalSource>(std::string(location)));
+}
+
+struct AnywhereSource::State {
+  SourceOptions options;
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<Source>> by_root;  // "" (local) or "s3://bucket/"
+};
+
+AnywhereSource::AnywhereSource(SourceOptions options) : state_(std::make_unique<State>()) {
+  state_->options = std::move(options);
+  state_->options.s3_concurrency = 0;  // fetch on demand: nothing is listed to prefetch
+}
+AnywhereSource::~AnywhereSource() = default;
+
+Result<std::vector<SourceFile>> AnywhereSource::List() {
+  return Error::Internal("AnywhereSource opens files by location; it lists nothing");
+}
+
+Result<Source*> AnywhereSource::SourceFor(const std::string& uri) {
+  std::string root;
+  if (uri.starts_with("s3://")) {
+    const size_t slash = uri.find('/', 5);
+    root = slash == std::string::npos ? uri + "/" : uri.substr(0, slash + 1);
+  }
+  std::lock_guard<std::mutex> lock(state_->mu);
+  auto it = state_->by_root.find(root);
+  if (it == state_->by_root.end()) {
+    SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<Source> source,
+                              OpenSource(root.empty() ? "/" : root, state_->options));
+    it = state_->by_root.emplace(root, std::move(source)).first;
+  }
+  return it->second.get();
+}
+
+Result<std::unique_ptr<ByteStream>> AnywhereSource::Open(const SourceFile& file) {
+  SPARKIFY_ASSIGN_OR_RETURN(Source * source, SourceFor(file.uri));
+  return source->Open(file);  // a file the source did not list is fetched on this thread
+}
+
+Result<SourceFile> AnywhereSource::Locate(const std::string& uri) {
+  // A location naming one file lists just that file (an S3 prefix also lists the objects whose
+  // keys extend it; the exact one is picked).
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<Source> one, OpenSource(uri, state_->options));
+  Result<std::vector<SourceFile>> listed = one->List();
+  if (!listed.ok()) {
+    if (listed.error().code() == ErrorCode::kNotFound) return listed.take_error();
+    return listed.take_error().WithContext("looking for " + uri);
+  }
+  for (SourceFile& f : *listed) {
+    if (f.uri == uri) {
+      f.name.clear();
+      return std::move(f);
+    }
+  }
+  return Error::NotFound(uri + ": no such file");
 }
 
 Status ReadAll(ByteStream& stream, std::string& out, size_t padding, size_t max_bytes) {

@@ -22,7 +22,16 @@ struct SourceFile {
   uint64_t size = 0;     // bytes
   int64_t mtime_ms = 0;  // modification time, epoch milliseconds (0 if unknown)
   std::string etag;      // content tag when the store has one (S3 ETag), else empty
+  // The path below the listed location ("2018/11/2018-11-01-events.json"; a location that
+  // names one file: its file name). With the kind, a file's identity in the load manifest:
+  // the same name under another folder, or on s3://, is the same file.
+  std::string name;
 };
+
+// `file.name`, or its uri when the source that made it set no name.
+inline const std::string& NameOf(const SourceFile& file) {
+  return file.name.empty() ? file.uri : file.name;
+}
 
 class ByteStream {
  public:
@@ -53,6 +62,26 @@ struct SourceOptions {
 // sends no request yet.
 Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
                                            const SourceOptions& options = {});
+
+// Opens any file by its uri, wherever it is (local paths and s3:// objects of any bucket, one
+// S3 client per bucket, made on first use), without listing anything: for files a run knows
+// from the load manifest rather than from a listing. List() fails; Locate() stats one file.
+class AnywhereSource final : public Source {
+ public:
+  explicit AnywhereSource(SourceOptions options);
+  ~AnywhereSource() override;
+  std::string Describe() const override { return "files by location"; }
+  Result<std::vector<SourceFile>> List() override;
+  Result<std::unique_ptr<ByteStream>> Open(const SourceFile& file) override;
+  // The file at `uri` as a listing shows it (size, modification time, ETag; name empty);
+  // kNotFound when nothing is there.
+  Result<SourceFile> Locate(const std::string& uri);
+
+ private:
+  Result<Source*> SourceFor(const std::string& uri);
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // A stream over bytes already in memory (an S3 object fetched whole).
 std::unique_ptr<ByteStream> MakeMemoryStream(std::string data);

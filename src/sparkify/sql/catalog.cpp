@@ -142,10 +142,13 @@ create table load_errors (
 // duration) matches, so plays of new event files match without re-reading the song files.
 // Their other columns are nullable like the staging columns they come from: Redshift's COPY
 // enforces no required field, and its SQL transform fills them too.
-constexpr std::string_view kCreateLoadState = R"sql(
+// load_manifest: a file is its kind and name (the path below the location it was listed
+// under); `location` is where it was last read from (pipeline/manifest.hpp).
+constexpr std::string_view kCreateManifest = R"sql(
 create table load_manifest (
     kind          {{text}} not null,
     file          {{text}} not null,
+    location      {{text}} not null,
     size_bytes    bigint not null,
     modified_at   timestamp,
     etag          {{text}},
@@ -156,6 +159,11 @@ create table load_manifest (
     loaded_at     timestamp not null,
     primary key (kind, file)
 );
+)sql";
+
+constexpr std::string_view kDropManifest = "drop table load_manifest";
+
+constexpr std::string_view kCreateLoadState = R"sql(
 create table if not exists runs (
     run_id        bigint primary key,
     started_at    timestamp not null,
@@ -205,9 +213,45 @@ constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(831714589100
 constexpr std::string_view kLockManifest = "lock load_manifest";
 
 constexpr std::string_view kSelectManifest = R"sql(
-select kind, file, size_bytes, {{modified_at_epoch_ms}}, etag, checksum
+select kind, file, location, size_bytes, {{modified_at_epoch_ms}}, etag, checksum, run_id,
+       rows_loaded, rows_rejected
 from load_manifest
 order by kind, file
+)sql";
+
+// A manifest written before files had names: `file` held the location.
+constexpr std::string_view kSelectLegacyManifest = R"sql(
+select kind, file, file as location, size_bytes, {{modified_at_epoch_ms}}, etag, checksum,
+       run_id, rows_loaded, rows_rejected
+from load_manifest
+order by kind, file
+)sql";
+
+constexpr std::string_view kManifestHasLocation = R"sql(
+select count(*)
+from information_schema.columns
+where table_schema = current_schema()
+    and table_name = 'load_manifest'
+    and column_name = 'location'
+)sql";
+
+// Unchanged files listed at another location now: the manifest follows them.
+constexpr std::string_view kCreateManifestMoves = R"sql(
+drop table if exists etl_manifest_moves;
+create temporary table etl_manifest_moves (
+    kind     {{text}},
+    file     {{text}},
+    location {{text}}
+);
+)sql";
+
+constexpr std::string_view kApplyManifestMoves = R"sql(
+update load_manifest
+set location = m.location
+from etl_manifest_moves as m
+where load_manifest.kind = m.kind
+    and load_manifest.file = m.file;
+drop table etl_manifest_moves;
 )sql";
 
 constexpr std::string_view kNextRunId = "select coalesce(max(run_id), 0) + 1 from runs";
@@ -699,12 +743,18 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertCopyErrors, "insert_copy_errors", kInsertCopyErrors},
     Entry{Stmt::kSelectLoadErrors, "select_load_errors", kSelectLoadErrors},
     Entry{Stmt::kDropRuns, "drop_runs", kDropRuns},
+    Entry{Stmt::kCreateManifest, "create_manifest", kCreateManifest},
+    Entry{Stmt::kDropManifest, "drop_manifest", kDropManifest},
     Entry{Stmt::kCreateLoadState, "create_load_state", kCreateLoadState},
     Entry{Stmt::kLoadStateExists, "load_state_exists", kLoadStateExists},
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
+    Entry{Stmt::kSelectLegacyManifest, "select_legacy_manifest", kSelectLegacyManifest},
+    Entry{Stmt::kManifestHasLocation, "manifest_has_location", kManifestHasLocation},
+    Entry{Stmt::kCreateManifestMoves, "create_manifest_moves", kCreateManifestMoves},
+    Entry{Stmt::kApplyManifestMoves, "apply_manifest_moves", kApplyManifestMoves},
     Entry{Stmt::kNextRunId, "next_run_id", kNextRunId},
     Entry{Stmt::kMaxSongplayId, "max_songplay_id", kMaxSongplayId},
     Entry{Stmt::kSelectSongMatch, "select_song_match", kSelectSongMatch},
@@ -729,11 +779,12 @@ constexpr std::array kEntries{
 constexpr std::array kTransform{
     Stmt::kInsertDimArtist, Stmt::kInsertDimSong,      Stmt::kInsertDimUser,   Stmt::kInsertDimTime,
     Stmt::kInsertSongMatch, Stmt::kInsertFactSongplay, Stmt::kInsertUserLatest};
-constexpr std::array kCreateTables{Stmt::kDropRuns,         Stmt::kDropTables,
-                                   Stmt::kCreateStaging,    Stmt::kCreateStar,
-                                   Stmt::kCreateLoadErrors, Stmt::kCreateLoadState};
-constexpr std::array kRebuildTables{Stmt::kDropTables, Stmt::kCreateStaging, Stmt::kCreateStar,
-                                    Stmt::kCreateLoadErrors, Stmt::kCreateLoadState};
+constexpr std::array kCreateTables{
+    Stmt::kDropRuns,         Stmt::kDropTables,     Stmt::kCreateStaging,  Stmt::kCreateStar,
+    Stmt::kCreateLoadErrors, Stmt::kCreateManifest, Stmt::kCreateLoadState};
+constexpr std::array kRebuildTables{Stmt::kDropTables,     Stmt::kCreateStaging,
+                                    Stmt::kCreateStar,     Stmt::kCreateLoadErrors,
+                                    Stmt::kCreateManifest, Stmt::kCreateLoadState};
 constexpr std::array<std::string_view, 8> kTables{
     "staging_events", "staging_songs", "fact_songplay", "dim_user",
     "dim_song",       "dim_artist",    "dim_time",      "load_errors"};

@@ -40,20 +40,27 @@ enum class Stmt {
   kSelectLoadErrors,  // table_name, file, line, reason, excerpt of every load error
   // Incremental loads (pipeline/manifest.hpp). The state tables hold what a run needs to
   // resume from: the load manifest, the runs, each user's latest event, the song matches.
-  kDropRuns,           // create-tables only: the runs log survives etl --full-refresh
-  kCreateLoadState,    // load_manifest, etl_user_latest, etl_song_match; runs if missing
-  kLoadStateExists,    // count of the tables an incremental run needs (kLoadStateTables)
-  kTryLockEtl,         // one etl per database: true if taken (PostgreSQL advisory lock)
-  kLockEtl,            // the same, waiting for it
-  kLockManifest,       // Redshift's etl lock: load_manifest, until the transaction ends
-  kSelectManifest,     // kind, file, size_bytes, modified_at (epoch ms), etag, checksum
-  kNextRunId,          // 1 + the largest run_id
-  kMaxSongplayId,      // the largest songplay_id, 0 when there are no plays
-  kSelectSongMatch,    // etl_song_match rows
-  kSelectUserState,    // user_id, ts, session_id, item_in_session, level, first/last, gender
-  kCreateUpsertLoads,  // etl_user_load and etl_time_load, empty
-  kUpsertUsers,        // etl_user_load -> dim_user and etl_user_latest (insert or update)
-  kInsertNewTimes,     // etl_time_load -> dim_time, times already there left alone
+  kDropRuns,              // create-tables only: the runs log survives etl --full-refresh
+  kCreateManifest,        // load_manifest
+  kDropManifest,          // load_manifest, to recreate it (a legacy manifest's conversion)
+  kCreateLoadState,       // etl_user_latest, etl_song_match; runs if missing
+  kLoadStateExists,       // count of the tables an incremental run needs (kLoadStateTables)
+  kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
+  kLockEtl,               // the same, waiting for it
+  kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
+  kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,
+                          // checksum, run_id, rows_loaded, rows_rejected
+  kSelectLegacyManifest,  // the same of a manifest without `location` (file as location)
+  kManifestHasLocation,   // 1 when load_manifest has the `location` column, else 0
+  kCreateManifestMoves,   // etl_manifest_moves (kind, file, location), empty
+  kApplyManifestMoves,    // etl_manifest_moves -> load_manifest.location; drops it
+  kNextRunId,             // 1 + the largest run_id
+  kMaxSongplayId,         // the largest songplay_id, 0 when there are no plays
+  kSelectSongMatch,       // etl_song_match rows
+  kSelectUserState,       // user_id, ts, session_id, item_in_session, level, first/last, gender
+  kCreateUpsertLoads,     // etl_user_load and etl_time_load, empty
+  kUpsertUsers,           // etl_user_load -> dim_user and etl_user_latest (insert or update)
+  kInsertNewTimes,        // etl_time_load -> dim_time, times already there left alone
   kDropUpsertLoads,
   kInsertSongMatch,   // SQL transform: staging_songs -> etl_song_match
   kInsertUserLatest,  // SQL transform: staging_events -> etl_user_latest

@@ -111,10 +111,11 @@ create table load_errors (
 )
 diststyle even;
 
--- create_load_state
+-- create_manifest
 create table load_manifest (
     kind          varchar(65535) not null,
     file          varchar(65535) not null,
+    location      varchar(65535) not null,
     size_bytes    bigint not null,
     modified_at   timestamp,
     etag          varchar(65535),
@@ -125,6 +126,8 @@ create table load_manifest (
     loaded_at     timestamp not null,
     primary key (kind, file)
 );
+
+-- create_load_state
 create table if not exists runs (
     run_id        bigint primary key,
     started_at    timestamp not null,

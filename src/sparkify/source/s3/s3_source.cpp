@@ -49,6 +49,14 @@ class ChunkedStream final : public ByteStream {
   size_t pos_ = 0;
 };
 
+// The path of `key` below `prefix` (its last segment when the prefix names the object itself).
+std::string NameBelow(std::string_view prefix, std::string_view key) {
+  if (key == prefix) return std::string(key.substr(key.rfind('/') + 1));
+  std::string_view rel = key.substr(prefix.size());
+  if (rel.starts_with('/')) rel.remove_prefix(1);
+  return std::string(rel);
+}
+
 // Whether `key` (below `prefix`) is a data file, per the local source's rules.
 bool Wanted(std::string_view prefix, std::string_view key) {
   if (key == prefix) return !key.empty() && key.back() != '/';  // the location is one object
@@ -130,8 +138,9 @@ Result<std::vector<SourceFile>> S3Source::List() {
   std::vector<SourceFile> files;
   for (aws::ObjectInfo& o : *objects) {
     if (!Wanted(uri_.key, o.key)) continue;
-    files.push_back(
-        SourceFile{"s3://" + uri_.bucket + "/" + o.key, o.size, o.mtime_ms, std::move(o.etag)});
+    std::string name = NameBelow(uri_.key, o.key);
+    files.push_back(SourceFile{"s3://" + uri_.bucket + "/" + o.key, o.size, o.mtime_ms,
+                               std::move(o.etag), std::move(name)});
   }
   std::sort(files.begin(), files.end(),
             [](const SourceFile& a, const SourceFile& b) { return a.uri < b.uri; });

@@ -40,8 +40,9 @@ void AddCheckCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run) {
   auto* cmd = app.add_subcommand(
       "check",
       "Run data-quality checks on the warehouse: primary keys not NULL and unique, foreign keys "
-      "resolve, tables not empty, fact rows = NextSong events, dim_time rows = distinct play "
-      "times, the song match rate, and your own *.sql checks. Exit 5 when a check fails.\n"
+      "resolve, tables not empty, no play counted twice (session, user, start time), fact rows = "
+      "NextSong events, dim_time rows = distinct play times, the song match rate, and your own "
+      "*.sql checks. Exit 5 when a check fails.\n"
       "Example: sparkify check --min-match-rate 5% --fail-on-warn --checks-dir checks/");
   auto flags = std::make_shared<CheckCommandFlags>();
   AddTargetOptions(*cmd, flags->target);

@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "sparkify/pipeline/etl.hpp"
 #include "testing/engines.hpp"
 #include "testing/test_util.hpp"
 
@@ -70,13 +72,16 @@ class CheckTest : public ::testing::TestWithParam<testing::EngineFactory> {
 
 TEST_P(CheckTest, CleanLoadPassesEveryRuleAndWarnsAboutTheLowMatchRate) {
   const CheckReport report = Run();
-  EXPECT_EQ(report.outcomes.size(), 25u);
+  EXPECT_EQ(report.outcomes.size(), 26u);
   ExpectOnlyFailing(report, {});
   const CheckOutcome* rate = Find(report, "match_rate");
   ASSERT_NE(rate, nullptr);
   EXPECT_EQ(rate->status, CheckStatus::kWarn);
   EXPECT_EQ(rate->detail, "match rate 0.015% (1 of 6,820 plays) is below the floor 1.0%");
-  EXPECT_EQ(report.Count(CheckStatus::kPass), 24);
+  EXPECT_EQ(report.Count(CheckStatus::kPass), 25);
+  const CheckOutcome* plays = Find(report, "unique_play.fact_songplay");
+  ASSERT_NE(plays, nullptr);
+  EXPECT_EQ(plays->failing_rows, 0);
 }
 
 // The default direct transform builds the star without filling the staging tables.
@@ -90,7 +95,7 @@ TEST_P(CheckTest, SkipsTheStagingRulesWhenTheLoadKeptNoStaging) {
     EXPECT_EQ(Find(report, name)->status, CheckStatus::kSkip) << name;
   }
   EXPECT_EQ(report.Count(CheckStatus::kSkip), 3);
-  EXPECT_EQ(report.Count(CheckStatus::kPass), 21);
+  EXPECT_EQ(report.Count(CheckStatus::kPass), 22);
   EXPECT_EQ(report.Count(CheckStatus::kFail), 0);
 }
 
@@ -183,6 +188,96 @@ TEST_P(CheckTest, FactRowsMustMatchNextSongEvents) {
             "1 failing row: (fact_rows=6820, next_song_events=6821)");
 }
 
+// Play 1 of the sample: the first NextSong event of 2018-11-01-events.json.
+constexpr const char* kPlayOneDuplicated =
+    "1 failing row: (session_id=139, user_id='8', start_time='2018-11-01 21:01:46.796', "
+    "plays=2, first_songplay_id=1, last_songplay_id=6821)";
+
+TEST_P(CheckTest, PlayCopiedUnderANewIdFailsUniquePlay) {
+  Sql("insert into fact_songplay (songplay_id, start_time, user_id, level, song_id, artist_id, "
+      "session_id, location, user_agent) "
+      "select 6821, start_time, user_id, level, song_id, artist_id, session_id, location, "
+      "user_agent from fact_songplay where songplay_id = 1");
+  const CheckReport report = Run();
+  // The fact no longer matches staging either; unique_play names the play.
+  ExpectOnlyFailing(report, {"unique_play.fact_songplay", "fact_rows_match_staging"});
+  const CheckOutcome* plays = Find(report, "unique_play.fact_songplay");
+  ASSERT_NE(plays, nullptr);
+  EXPECT_EQ(plays->failing_rows, 1);
+  EXPECT_EQ(plays->detail, kPlayOneDuplicated);
+}
+
+// An event repeated in the raw logs (here a stray file holding a line copied from another) is
+// staged twice and becomes two plays: the staging counts agree with the fact, so only
+// unique_play sees it.
+TEST_P(CheckTest, EventRepeatedInTheRawLogsFailsOnlyUniquePlay) {
+  namespace fs = std::filesystem;
+  testing::TempDir dir;
+  const std::string events = dir.path() + "/log_data";
+  fs::copy(testing::SampleDataDir() + "/log_data", events, fs::copy_options::recursive);
+  const std::string first_day = testing::ReadFile(events + "/2018/11/2018-11-01-events.json");
+  const size_t next_song = first_day.find("\"page\":\"NextSong\"");
+  ASSERT_NE(next_song, std::string::npos);
+  const size_t begin = first_day.rfind('\n', next_song) + 1;  // npos + 1 = 0: the first line
+  const size_t end = first_day.find('\n', next_song);
+  testing::WriteFile(events + "/2018/11/zz-replayed.json", first_day.substr(begin, end - begin));
+
+  pipeline::EtlOptions options;
+  options.songs = testing::SampleDataDir() + "/song_data";
+  options.events = events;
+  options.keep_staging = true;
+  options.full_refresh = true;
+  auto loaded = pipeline::RunEtl(*engine_, options);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+
+  const CheckReport report = Run();
+  ExpectOnlyFailing(report, {"unique_play.fact_songplay"});
+  const CheckOutcome* plays = Find(report, "unique_play.fact_songplay");
+  ASSERT_NE(plays, nullptr);
+  EXPECT_EQ(plays->failing_rows, 1);
+  EXPECT_EQ(plays->detail, kPlayOneDuplicated);
+}
+
+// Plays without a user are the same play when session and time agree (NULL = NULL here), and
+// are not the same play as one with a user.
+TEST_P(CheckTest, PlaysWithoutAUserAreComparedLikeValues) {
+  for (int id : {6821, 6822}) {
+    Sql("insert into fact_songplay (songplay_id, start_time, user_id, level, session_id) "
+        "select " +
+        std::to_string(id) +
+        ", start_time, null, 'free', session_id from fact_songplay where songplay_id = 1");
+  }
+  const CheckReport report = Run();
+  ExpectOnlyFailing(report, {"unique_play.fact_songplay", "fact_rows_match_staging"});
+  const CheckOutcome* plays = Find(report, "unique_play.fact_songplay");
+  ASSERT_NE(plays, nullptr);
+  EXPECT_EQ(plays->failing_rows, 1);
+  EXPECT_EQ(plays->detail,
+            "1 failing row: (session_id=139, user_id=NULL, start_time='2018-11-01 21:01:46.796', "
+            "plays=2, first_songplay_id=6821, last_songplay_id=6822)");
+}
+
+TEST_P(CheckTest, SeveralDuplicatedPlaysAreCountedByKeyAndQuotedMostCopiesFirst) {
+  Sql("insert into fact_songplay (songplay_id, start_time, user_id, level, session_id) "
+      "select songplay_id + 10000, start_time, user_id, level, session_id from fact_songplay "
+      "where songplay_id <= 5");
+  Sql("insert into fact_songplay (songplay_id, start_time, user_id, level, session_id) "
+      "select 20000, start_time, user_id, level, session_id from fact_songplay "
+      "where songplay_id = 4");
+  const CheckReport report = Run();
+  const CheckOutcome* plays = Find(report, "unique_play.fact_songplay");
+  ASSERT_NE(plays, nullptr);
+  EXPECT_EQ(plays->status, CheckStatus::kFail);
+  EXPECT_EQ(plays->failing_rows, 5);  // duplicated keys, not surplus rows (6)
+  EXPECT_EQ(plays->detail.rfind("5 failing rows, e.g. (session_id=", 0), 0u) << plays->detail;
+  EXPECT_NE(plays->detail.find("plays=3, first_songplay_id=4, last_songplay_id=20000); "),
+            std::string::npos)
+      << plays->detail;
+  EXPECT_NE(plays->detail.find("plays=2, first_songplay_id=1, last_songplay_id=10001); "),
+            std::string::npos)
+      << plays->detail;
+}
+
 TEST_P(CheckTest, RunsUserChecksFromAFolderInNameOrder) {
   testing::TempDir dir;
   auto write = [&](const std::string& name, const std::string& sql) {
@@ -199,10 +294,10 @@ TEST_P(CheckTest, RunsUserChecksFromAFolderInNameOrder) {
   CheckOptions options;
   options.checks_dir = dir.path();
   const CheckReport report = Run(options);
-  ASSERT_EQ(report.outcomes.size(), 28u);
-  const CheckOutcome& a = report.outcomes[25];
-  const CheckOutcome& b = report.outcomes[26];
-  const CheckOutcome& c = report.outcomes[27];
+  ASSERT_EQ(report.outcomes.size(), 29u);
+  const CheckOutcome& a = report.outcomes[26];
+  const CheckOutcome& b = report.outcomes[27];
+  const CheckOutcome& c = report.outcomes[28];
   EXPECT_EQ(a.name, "custom.a_no_old_plays");
   EXPECT_EQ(a.description, "no play before 2018");
   EXPECT_EQ(a.status, CheckStatus::kPass) << a.detail;

@@ -1,11 +1,11 @@
 // `sparkify check`: data-quality checks on a loaded warehouse.
 //
 // The built-in checks (sql/checks.hpp: primary keys not NULL and unique, foreign keys resolve,
-// tables not empty, fact rows = NextSong events, dim_time rows = distinct play times), the
-// song match rate against a floor, and user-defined checks: every *.sql file of a folder, in
-// name order, each one read-only query returning the rows that break a rule (zero rows =
-// pass), like a dbt data test. A user check's first line, when it is a `--` comment, is its
-// description.
+// tables not empty, no play counted twice, fact rows = NextSong events, dim_time rows =
+// distinct play times), the song match rate against a floor, and user-defined checks: every
+// *.sql file of a folder, in name order, each one read-only query returning the rows that
+// break a rule (zero rows = pass), like a dbt data test. A user check's first line, when it
+// is a `--` comment, is its description.
 //
 // Each check runs in its own read-only transaction that is rolled back, so a failing or
 // broken check cannot change data or stop the others. A check that cannot run (bad SQL, a
@@ -63,7 +63,7 @@ struct CheckReport {
 Result<CheckReport> RunChecks(engine::Engine& engine, const CheckOptions& options);
 
 // One line per check: "PASS  unique.dim_user.user_id  dim_user.user_id is unique", then a
-// summary line "checks: 24 passed, 1 warning, 0 failed, 0 errors" (", 3 skipped" after
+// summary line "checks: 25 passed, 1 warning, 0 failed, 0 errors" (", 3 skipped" after
 // "passed" when some were).
 void WriteCheckLines(std::ostream& out, const CheckReport& report, bool color);
 // The report as a result: check, status, failing_rows, description, detail (for --format

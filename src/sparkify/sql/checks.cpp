@@ -102,6 +102,29 @@ from counts
 where dim_time_rows <> fact_start_times
 )sql";
 
+// A play counted twice, however it came about (the same events loaded again from a copy of a
+// file whose bytes differ, a line repeated in the raw logs, a transform that fans out, a row
+// copied by hand): two fact rows of one user in one session at the same millisecond.
+// fact_songplay has no item_in_session, so this is the finest key it has. GROUP BY puts NULLs
+// together, so plays without a user (or session) compare as equal values, as `is not distinct
+// from` would. One failing row per duplicated key, with how many plays share it and the lowest
+// and highest songplay_id among them (both ids when there are two): min/max work on every
+// dialect, where a list of ids would need string_agg (DuckDB, PostgreSQL) or listagg
+// (Redshift).
+constexpr std::string_view kUniquePlay = R"sql(
+select
+    session_id,
+    user_id,
+    start_time,
+    count(*) as plays,
+    min(songplay_id) as first_songplay_id,
+    max(songplay_id) as last_songplay_id
+from fact_songplay
+group by session_id, user_id, start_time
+having count(*) > 1
+order by plays desc, first_songplay_id, session_id, start_time
+)sql";
+
 constexpr std::string_view kStagingRowCounts = R"sql(
 select
     (select count(*) from staging_events) as staging_events,
@@ -149,6 +172,9 @@ std::vector<CheckQuery> BuiltinCheckQueries(Dialect /*dialect*/) {
                       Trim(fmt::format(kNotEmpty, fmt::arg("table", table))),
                       table.starts_with("staging_")});
   }
+  checks.push_back({"unique_play.fact_songplay",
+                    "no two plays in fact_songplay share session_id, user_id and start_time",
+                    Trim(kUniquePlay)});
   checks.push_back({"fact_rows_match_staging",
                     "fact_songplay has one row per NextSong event in staging_events",
                     Trim(kFactRowsMatchStaging), true});

@@ -5,6 +5,10 @@
 //   not_null.T.K / unique.T.K   every table's primary key K is never NULL and unique
 //   relationship.T.C            every non-NULL foreign key T.C is in its parent table
 //   not_empty.T                 every staging and star table has rows
+//   unique_play.fact_songplay   no two plays share (session_id, user_id, start_time), NULLs
+//                               compared as values: a play counted twice, however it arose;
+//                               one failing row per duplicated key (plays, lowest and
+//                               highest songplay_id)
 //   fact_rows_match_staging     one fact_songplay row per NextSong event in staging_events
 //   dim_time_matches_fact       one dim_time row per distinct fact_songplay.start_time
 // The match rate is measured instead (MatchRateCounts) and compared with a floor by the

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -290,6 +291,33 @@ TEST_P(FileIdentityTest, TheSameContentUnderAnotherNameIsNotLoadedAgain) {
   EXPECT_NE(again.err.find("0 new files"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("already loaded under another name"), std::string::npos) << again.err;
   EXPECT_EQ(Star(*t), star);
+}
+
+// (g) Two different files holding the same plays (one has an extra line) are two files, both
+// loaded; `check` sees the double counting and names it.
+TEST_P(FileIdentityTest, DoubleCountedPlaysFailTheCheck) {
+  auto t = NewTarget();
+  ASSERT_TRUE(t);
+  sample_.Write(Folder("A"), All, All);
+  const fs::path logs = Folder("A") / "log_data";
+  std::ifstream day(logs / sample_.events[5]);
+  std::string copy((std::istreambuf_iterator<char>(day)), std::istreambuf_iterator<char>());
+  std::ifstream next(logs / sample_.events[6]);
+  std::string extra;
+  std::getline(next, extra);
+  if (!copy.ends_with('\n')) copy += '\n';
+  std::ofstream(logs / "2018" / "11" / "copy-plus-one.json") << copy << extra << '\n';
+  CommandResult etl = Etl(*t, Folder("A"));
+  ASSERT_EQ(etl.exit_code, 0) << etl.err;
+  CommandResult check = RunSparkify({"check", "--target", t->uri()});
+  EXPECT_EQ(check.exit_code, 5) << check.out << check.err;
+  EXPECT_NE(check.out.find("FAIL  unique_play.fact_songplay"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("plays=2"), std::string::npos) << check.out;
+  // Without the copy, the same warehouse passes.
+  fs::remove(logs / "2018" / "11" / "copy-plus-one.json");
+  ASSERT_EQ(Etl(*t, Folder("A"), {"--full-refresh"}).exit_code, 0);
+  CommandResult clean = RunSparkify({"check", "--target", t->uri()});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, FileIdentityTest, ::testing::Values("duckdb", "postgres"),

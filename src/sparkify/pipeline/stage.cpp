@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -42,8 +43,19 @@ class ChunkQueue {
   ChunkQueue(size_t capacity, int producers, bool ordered, size_t files)
       : capacity_(capacity), producers_(producers), ordered_(ordered), done_(files, false) {}
 
+  // With one worker on the calling thread (StageOptions::threads == 1) there is no queue: each
+  // chunk goes straight to `sink`, which returns false to abort the stage.
+  void SetInlineSink(std::function<bool(Chunk&)> sink) { inline_sink_ = std::move(sink); }
+
   // Blocks while the consumer is too far behind; false once the stage is aborted.
   bool Push(Chunk chunk) {
+    if (inline_sink_) {
+      if (aborted_ || !inline_sink_(chunk)) {
+        aborted_ = true;
+        return false;
+      }
+      return true;
+    }
     std::unique_lock<std::mutex> lock(mu_);
     const size_t index = chunk.file_index;
     not_full_.wait(lock, [&] {
@@ -60,6 +72,7 @@ class ChunkQueue {
     return true;
   }
   void FileDone(size_t index) {
+    if (inline_sink_) return;
     std::lock_guard<std::mutex> lock(mu_);
     done_[index] = true;
     not_empty_.notify_all();
@@ -130,6 +143,7 @@ class ChunkQueue {
     return c;
   }
 
+  std::function<bool(Chunk&)> inline_sink_;
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_;
   std::map<size_t, std::deque<Chunk>> pending_;
@@ -383,62 +397,74 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   std::mutex times_mu;
   Clock::duration read_time{}, parse_time{}, map_time{};
 
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) {
+  auto run_worker = [&](int w) {
     RowMapper* mapper = hooks.mapper_for ? hooks.mapper_for(w) : nullptr;
-    threads.emplace_back([&, mapper] {
-      Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema,
-                    hooks.ordered);
-      uint64_t my_rows = 0, my_rejected = 0;
-      for (;;) {
-        size_t i = next_file.fetch_add(1);
-        if (i >= files.size() || queue.aborted()) break;
-        FileStats& file_stats = stats.per_file[i];
-        Status s = worker.ProcessFile(source, files[i], i, file_stats);
-        my_rows += file_stats.rows;
-        my_rejected += file_stats.rejected;
-        files_done.fetch_add(1);
-        if (!s.ok()) {
-          std::lock_guard<std::mutex> lock(fatal_mu);
-          if (!fatal) fatal = s.take_error().WithContext(files[i].uri);
-          queue.Abort();
-          break;
-        }
+    Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema,
+                  hooks.ordered);
+    uint64_t my_rows = 0, my_rejected = 0;
+    for (;;) {
+      size_t i = next_file.fetch_add(1);
+      if (i >= files.size() || queue.aborted()) break;
+      FileStats& file_stats = stats.per_file[i];
+      Status s = worker.ProcessFile(source, files[i], i, file_stats);
+      my_rows += file_stats.rows;
+      my_rejected += file_stats.rejected;
+      files_done.fetch_add(1);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(fatal_mu);
+        if (!fatal) fatal = s.take_error().WithContext(files[i].uri);
+        queue.Abort();
+        break;
       }
-      worker.Flush();
-      {
-        std::lock_guard<std::mutex> lock(times_mu);
-        read_time += worker.read_time();
-        parse_time += worker.parse_time();
-        map_time += worker.map_time();
-      }
-      rows += my_rows;
-      rejected += my_rejected;
-      int64_t end_ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
-      int64_t prev = parse_end_ns.load();
-      while (prev < end_ns && !parse_end_ns.compare_exchange_weak(prev, end_ns)) {
-      }
-      queue.ProducerDone();
-    });
-  }
+    }
+    worker.Flush();
+    {
+      std::lock_guard<std::mutex> lock(times_mu);
+      read_time += worker.read_time();
+      parse_time += worker.parse_time();
+      map_time += worker.map_time();
+    }
+    rows += my_rows;
+    rejected += my_rejected;
+    int64_t end_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+    int64_t prev = parse_end_ns.load();
+    while (prev < end_ns && !parse_end_ns.compare_exchange_weak(prev, end_ns)) {
+    }
+    queue.ProducerDone();
+  };
 
   log::Progress progress(std::string("staging ") + schema.name.substr(8), files.size());
   Status consume_status;
   uint64_t consumed_rows = 0;
   double consume_seconds = 0;
-  while (auto chunk = queue.Pop()) {
+  // Hands one chunk to the consumer; false when it failed (the stage stops).
+  auto consume = [&](Chunk& chunk) {
     auto t0 = Clock::now();
-    consume_status = hooks.consume(*chunk);
+    consume_status = hooks.consume(chunk);
     consume_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    if (chunk->raw) consumed_rows += chunk->raw->rows();
-    queue.Recycle(std::move(chunk->raw));
-    queue.Recycle(std::move(chunk->derived));
-    if (!consume_status.ok()) {
-      queue.Abort();
-      break;
-    }
+    if (chunk.raw) consumed_rows += chunk.raw->rows();
+    queue.Recycle(std::move(chunk.raw));
+    queue.Recycle(std::move(chunk.derived));
+    if (!consume_status.ok()) return false;
     progress.Update(files_done.load(), log::WithThousands(consumed_rows) + " rows");
+    return true;
+  };
+
+  std::vector<std::thread> threads;
+  if (options.threads <= 1) {
+    // One thread means one: the calling thread reads, parses and maps each file and consumes
+    // its chunks in turn, so `--threads 1` uses one core (the consumer's appends included).
+    queue.SetInlineSink(consume);
+    run_worker(0);
+  } else {
+    for (int w = 0; w < workers; ++w) threads.emplace_back(run_worker, w);
+    while (auto chunk = queue.Pop()) {
+      if (!consume(*chunk)) {
+        queue.Abort();
+        break;
+      }
+    }
   }
   for (auto& t : threads) t.join();
   // The consumer's own failure first: after it, workers only report that they were stopped.

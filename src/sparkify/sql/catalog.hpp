@@ -126,8 +126,11 @@ std::span<const Stmt> RebuildTablesStatements();
 // can only be loaded after it.
 bool DeclaresForeignKeys(Dialect dialect);
 
-// Whether a full load defers the big tables' keys (RenderOptions::deferred_keys): DuckDB and
-// PostgreSQL (there the fact's foreign keys too). Not Redshift, whose keys are informational.
+// Whether a full load defers the big tables' keys (RenderOptions::deferred_keys): PostgreSQL
+// (the fact's foreign keys too). Not Redshift, whose keys are informational, nor DuckDB, where
+// the primary keys of fact_songplay and dim_time are never enforced: DuckDB builds such an
+// index at commit from the whole transaction, in memory (an 8 M-row dim_time key cost 300 MB
+// and 6 s); the pipeline guarantees them by construction and `sparkify check` verifies them.
 bool DefersKeys(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark: sparkify against the peers of ../shared/peers, measured in the same run.
 #
-#   bench/run_bench.sh [SETS...]        SETS from: S M L (default: M L)
+#   bench/run_bench.sh [SETS...]        SETS from: S M M3 L XL (default: M L)
 #
 # - builds sparkify in Release (build-release/), and the peers (their own build.sh);
 # - generates the data sets under $BENCH_DATA (default /tmp/sparkify_bench) if absent:
 #     S = 300 songs, 20,000 events (CI smoke)     M = 15,000 songs, 1,000,000 events, 1,000 users
+#     M3 = 15,000 songs, 3,000,000 events, 3,000 users (memory: between M and L)
 #     L = 100,000 songs, 10,000,000 events, 10,000 users
+#     XL = 100,000 songs, 30,000,000 events, 30,000 users (memory bound; ~14 GB, remove after)
 # - fetches the DuckDB C library the peers are written for (1.5.6) into /tmp/duck if absent;
 # - runs run_peers.sh with sparkify at 1 and 2 threads as NEW_TOOL_CMD / NEW_TOOL_CMD2,
 #   interleaved with the peers, RUNS times (default 3), and prints the harness's table.
@@ -58,8 +60,10 @@ for set in "${sets[@]}"; do
   case "$set" in
     S) generate S 300 20000 50 ;;
     M) generate M 15000 1000000 1000 ;;
+    M3) generate M3 15000 3000000 3000 ;;
     L) generate L 100000 10000000 10000 ;;
-    *) echo "unknown set $set (S, M or L)" >&2; exit 2 ;;
+    XL) generate XL 100000 30000000 30000 ;;
+    *) echo "unknown set $set (S, M, M3, L or XL)" >&2; exit 2 ;;
   esac
   engine=${ENGINE:-duckdb}
   peers=${PEERS:-$default_peers}

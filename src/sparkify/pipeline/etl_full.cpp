@@ -1,0 +1,132 @@
+// The full load and the rebuild (LoadMode kFull, kRebuild): the tables anew, every file of the
+// run's load lists staged, the star computed while parsing (direct) or by the SQL transform.
+#include <map>
+#include <string>
+
+#include "sparkify/common/log.hpp"
+#include "sparkify/parse/records.hpp"
+#include "sparkify/pipeline/etl_stages.hpp"
+#include "sparkify/sql/catalog.hpp"
+
+namespace sparkify::pipeline {
+namespace {
+
+// A rebuild read the kept files again from where they were last read: their content must be
+// what was loaded (PlanLoad verified their size or checksum before; this sees a change made
+// while the run read them, or a file that could not be read at all).
+Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const EtlReport& report) {
+  if (plan.mode != LoadMode::kRebuild) return Status::Ok();
+  for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
+    const bool songs = kind == FileKind::kSongs;
+    const std::vector<source::SourceFile>& files =
+        songs ? sources.load_song_files : sources.load_event_files;
+    const StageStats& stats = songs ? report.songs : report.events;
+    std::map<std::string, const ManifestEntry*> kept;
+    for (const ManifestEntry& e : (songs ? plan.songs : plan.events).kept) kept[e.location] = &e;
+    for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
+      auto it = kept.find(files[i].uri);
+      if (it == kept.end() || it->second->checksum.empty()) continue;
+      if (stats.per_file[i].checksum != it->second->checksum) {
+        return Error::NotFound(files[i].uri + ", loaded earlier and read again for the rebuild, " +
+                               (stats.per_file[i].checksum.empty()
+                                    ? std::string("could not be read")
+                                    : std::string("no longer holds what was loaded")) +
+                               "; nothing was changed. Restore it, or run etl --full-refresh to "
+                               "rebuild from the files listed now and drop its rows");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
+                      EtlReport& report, std::vector<StagedFiles>& staged) {
+  const bool direct = options.transform == Transform::kDirect;
+  const bool stage_raw = !direct || options.keep_staging;
+  sql::RenderOptions ddl;
+  ddl.deferred_keys = sql::DefersKeys(engine.dialect());
+  for (sql::Stmt stmt : sql::RebuildTablesStatements())
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt, ddl));
+  // Plays are known before the users and times they reference. Without foreign keys declared
+  // yet they go straight into fact_songplay; with them they wait in a temporary table.
+  const bool plays_wait =
+      direct && sql::DeclaresForeignKeys(engine.dialect()) && !ddl.deferred_keys;
+  if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kCreateFactLoad));
+  parse::CollectingSink sink;
+  StageOptions stage_options;
+  stage_options.threads = options.threads;
+
+  // Songs: staged and/or indexed for the direct transform.
+  SongIndex songs;
+  {
+    Phase phase(report.timings, "stage_songs");
+    LoaderSwitch staging(engine);
+    StageHooks hooks;
+    hooks.consume = [&](Chunk& chunk) -> Status {
+      if (direct) songs.Add(*chunk.raw);
+      return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
+    };
+    Result<StageStats> s = StageFiles(RawKind::kSongs, *sources.load_songs, sources.load_song_files,
+                                      sink, stage_options, hooks);
+    if (!s.ok()) return s.take_error().WithContext("staging songs");
+    SPARKIFY_RETURN_IF_ERROR(staging.Finish());
+    report.songs = *s;
+    if (direct) {  // artists before songs: dim_song.artist_id references dim_artist
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimArtistSchema(),
+                                        [&](ColumnBatch& b, auto&) { songs.AppendArtists(b); }));
+      SPARKIFY_RETURN_IF_ERROR(
+          LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto&) { songs.AppendSongs(b); }));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, SongMatchSchema(),
+                                        [&](ColumnBatch& b, auto&) { songs.AppendMatches(b); }));
+    }
+  }
+
+  // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
+  EventStaging events;
+  {
+    Phase phase(report.timings, "stage_events");
+    events.engine = &engine;
+    events.source = sources.load_events.get();
+    events.files = &sources.load_event_files;
+    events.direct = direct;
+    events.stage_raw = stage_raw;
+    events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
+    events.songs = &songs;
+    events.options = stage_options;
+    events.sink = &sink;
+    SPARKIFY_ASSIGN_OR_RETURN(report.events, StageEvents(events));
+    report.plays_added = events.plays_added;
+  }
+  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
+  SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
+  {
+    Phase phase(report.timings, "transform");
+    if (!direct) {
+      for (sql::Stmt stmt : sql::TransformStatements())
+        SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, stmt));
+      SPARKIFY_ASSIGN_OR_RETURN(int64_t plays, QueryInt(engine, sql::Stmt::kMaxSongplayId));
+      report.plays_added = static_cast<uint64_t>(plays);
+    } else {
+      UserTable users;
+      for (PlayMapper& m : events.mappers) users.Merge(std::move(m.users()));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimUserSchema(), [&](ColumnBatch& b, auto& flush) {
+        users.AppendUsers(b);
+        flush();
+      }));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, UserStateSchema(),
+                                        [&](ColumnBatch& b, auto&) { users.AppendState(b); }));
+      SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
+      if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
+    }
+    if (ddl.deferred_keys)
+      SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kAddDeferredKeys));
+  }
+  SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, sources, report));
+  staged.push_back({FileKind::kSongs, &sources.load_song_files, &report.songs});
+  staged.push_back({FileKind::kEvents, &sources.load_event_files, &report.events});
+  return Status::Ok();
+}
+
+}  // namespace sparkify::pipeline

@@ -1,0 +1,136 @@
+#include "sparkify/pipeline/etl_stages.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include "sparkify/common/log.hpp"
+#include "sparkify/parse/records.hpp"
+#include "sparkify/sql/catalog.hpp"
+
+namespace sparkify::pipeline {
+
+namespace {
+
+const TableSchema& LoadErrorsSchema() {
+  static const TableSchema schema{"load_errors",
+                                  {{"table_name", ColumnType::kText},
+                                   {"file", ColumnType::kText},
+                                   {"line", ColumnType::kBigInt},
+                                   {"byte_offset", ColumnType::kBigInt},
+                                   {"reason", ColumnType::kText},
+                                   {"excerpt", ColumnType::kText}}};
+  return schema;
+}
+
+}  // namespace
+
+Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadError>& errors) {
+  return LoadRows(engine, LoadErrorsSchema(), [&](ColumnBatch& batch, auto& flush) {
+    for (const parse::LoadError& e : errors) {
+      const FieldValue row[] = {FieldValue::Text(e.table),
+                                FieldValue::Text(e.file),
+                                FieldValue::Int(static_cast<int64_t>(e.line)),
+                                FieldValue::Int(static_cast<int64_t>(e.byte_offset)),
+                                FieldValue::Text(e.reason),
+                                FieldValue::Text(e.excerpt)};
+      batch.AppendRow(row);
+      if (batch.rows() >= 4096) flush();
+    }
+  });
+}
+
+Status LoaderSwitch::Append(const TableSchema& schema, const ColumnBatch& batch) {
+  if (schema_ != &schema) {
+    SPARKIFY_RETURN_IF_ERROR(Finish());
+    SPARKIFY_ASSIGN_OR_RETURN(loader_, engine_.OpenBulkLoader(schema));
+    schema_ = &schema;
+  }
+  return loader_->Append(batch);
+}
+
+Status LoaderSwitch::Finish() {
+  if (!loader_) return Status::Ok();
+  Status s = loader_->Finish();
+  loader_.reset();
+  schema_ = nullptr;
+  return s;
+}
+
+Status LockDatabase(engine::Engine& engine) {
+  SPARKIFY_ASSIGN_OR_RETURN(int64_t taken, QueryInt(engine, sql::Stmt::kTryLockEtl));
+  if (taken) return Status::Ok();
+  log::Warn("another sparkify etl is loading " + engine.Describe() + "; waiting for it to finish");
+  return RunStatement(engine, sql::Stmt::kLockEtl);
+}
+
+Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
+                 std::vector<int64_t>& start_times) {
+  std::sort(start_times.begin(), start_times.end());
+  start_times.erase(std::unique(start_times.begin(), start_times.end()), start_times.end());
+  Status s = LoadRows(engine, schema, [&](ColumnBatch& b, auto& flush) {
+    for (int64_t t : start_times) {
+      TimeParts p = SplitTimestamp(t);
+      const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
+                                FieldValue::Int(p.day),    FieldValue::Int(p.week),
+                                FieldValue::Int(p.month),  FieldValue::Int(p.year),
+                                FieldValue::Int(p.weekday)};
+      b.AppendRow(row);
+      if (b.rows() >= 16384) flush();
+    }
+  });
+  std::vector<int64_t>().swap(start_times);
+  return s;
+}
+
+Result<StageStats> StageEvents(EventStaging& st) {
+  const int workers = StageWorkers(st.options, st.files->size());
+  if (st.direct) {
+    st.mappers.reserve(static_cast<size_t>(workers));
+    for (int w = 0; w < workers; ++w) st.mappers.emplace_back(*st.songs);
+  }
+  LoaderSwitch loads(*st.engine);
+  int64_t next_songplay_id = st.first_songplay_id;
+  StageHooks hooks;
+  hooks.ordered = st.direct;
+  if (st.direct) {
+    hooks.mapper_for = [&](int w) -> RowMapper* { return &st.mappers[static_cast<size_t>(w)]; };
+    hooks.derived_schema = &FactLoadSchema();
+  }
+  hooks.consume = [&](Chunk& chunk) -> Status {
+    if (st.stage_raw && chunk.raw) {
+      SPARKIFY_RETURN_IF_ERROR(loads.Append(parse::StagingEventsSchema(), *chunk.raw));
+    }
+    if (!st.direct || !chunk.derived) return Status::Ok();
+    ColumnBatch& batch = *chunk.derived;
+    for (size_t r = 0; r < batch.rows(); ++r) {
+      batch.SetInt(0, r, next_songplay_id++);
+      st.start_times.push_back(batch.Int(1, r));
+    }
+    return loads.Append(*st.plays, batch);
+  };
+  Result<StageStats> s =
+      StageFiles(RawKind::kEvents, *st.source, *st.files, *st.sink, st.options, hooks);
+  if (!s.ok()) return s.take_error().WithContext("staging events");
+  SPARKIFY_RETURN_IF_ERROR(loads.Finish());
+  st.plays_added = static_cast<uint64_t>(next_songplay_id - st.first_songplay_id);
+  return s;
+}
+
+Status CheckLoadErrors(EtlReport& report, const EtlOptions& options, parse::CollectingSink& sink) {
+  report.load_errors = sink.Take();
+  std::sort(report.load_errors.begin(), report.load_errors.end(),
+            [](const parse::LoadError& a, const parse::LoadError& b) {
+              return std::tie(a.table, a.file, a.line, a.byte_offset) <
+                     std::tie(b.table, b.file, b.line, b.byte_offset);
+            });
+  SummariseLoadErrors(report.load_errors);
+  if (options.max_errors && report.load_errors.size() > *options.max_errors) {
+    return Error(ErrorCode::kTooManyLoadErrors, log::WithThousands(report.load_errors.size()) +
+                                                    " bad records exceed --max-errors " +
+                                                    std::to_string(*options.max_errors) +
+                                                    "; nothing was committed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sparkify::pipeline

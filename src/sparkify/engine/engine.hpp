@@ -25,6 +25,9 @@ class BulkLoader {
  public:
   virtual ~BulkLoader() = default;
   virtual Status Append(const ColumnBatch& batch) = 0;
+  // The same, handing the batch over (a loader that reads batches on other threads keeps it
+  // instead of copying it).
+  virtual Status AppendOwned(std::unique_ptr<ColumnBatch> batch) { return Append(*batch); }
   virtual Status Finish() = 0;
 };
 
@@ -42,6 +45,13 @@ class Engine {
   virtual Result<QueryResult> Query(std::string_view sql) = 0;
   // Opens a bulk load into `table` (its columns, in order, as the batches carry them).
   virtual Result<std::unique_ptr<BulkLoader>> OpenBulkLoader(const TableSchema& table) = 0;
+  // The same for one large load the engine may write with all its threads (DuckDB: an
+  // `insert … select` from the batches, DuckDB's threads converting them and writing row groups
+  // in parallel). Until Finish() the engine runs that statement on a thread of its own, so
+  // nothing else may use the engine meanwhile. Default: OpenBulkLoader.
+  virtual Result<std::unique_ptr<BulkLoader>> OpenParallelLoader(const TableSchema& table) {
+    return OpenBulkLoader(table);
+  }
 
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;

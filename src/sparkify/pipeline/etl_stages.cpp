@@ -89,6 +89,12 @@ Result<StageStats> StageEvents(EventStaging& st) {
     for (int w = 0; w < workers; ++w) st.mappers.emplace_back(*st.songs);
   }
   LoaderSwitch loads(*st.engine);
+  // Plays alone (no raw rows interleaved) go through one parallel load: on DuckDB an
+  // `insert … select` whose threads convert and write the batches (engine.hpp).
+  std::unique_ptr<engine::BulkLoader> plays;
+  if (st.direct && !st.stage_raw) {
+    SPARKIFY_ASSIGN_OR_RETURN(plays, st.engine->OpenParallelLoader(*st.plays));
+  }
   int64_t next_songplay_id = st.first_songplay_id;
   StageHooks hooks;
   hooks.ordered = st.direct;
@@ -106,11 +112,13 @@ Result<StageStats> StageEvents(EventStaging& st) {
       batch.SetInt(0, r, next_songplay_id++);
       st.start_times.push_back(batch.Int(1, r));
     }
+    if (plays) return plays->AppendOwned(std::move(chunk.derived));
     return loads.Append(*st.plays, batch);
   };
   Result<StageStats> s =
       StageFiles(RawKind::kEvents, *st.source, *st.files, *st.sink, st.options, hooks);
   if (!s.ok()) return s.take_error().WithContext("staging events");
+  if (plays) SPARKIFY_RETURN_IF_ERROR(plays->Finish());
   SPARKIFY_RETURN_IF_ERROR(loads.Finish());
   st.plays_added = static_cast<uint64_t>(next_songplay_id - st.first_songplay_id);
   return s;

@@ -42,6 +42,14 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format) {
   return out;
 }
 
+std::string RenderInsertFromFeed(const TableSchema& table, std::string_view feed_function,
+                                 int64_t feed_id) {
+  assert(IsPlainIdentifier(feed_function) && "the feed must be a plain identifier");
+  return "set preserve_insertion_order = false;\ninsert into " + TableWithColumns(table) +
+         "\nselect * from " + std::string(feed_function) + "(" + std::to_string(feed_id) +
+         ");\nreset preserve_insertion_order";
+}
+
 std::string RenderInsertValues(const ColumnBatch& batch, size_t begin, size_t end) {
   const TableSchema& table = batch.schema();
   std::string out = "insert into " + TableWithColumns(table) + " values";

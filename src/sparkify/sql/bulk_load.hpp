@@ -23,6 +23,12 @@ std::string RenderCopyFromStdin(const TableSchema& table, CopyFormat format);
 // "insert into <table> (<col>, ...) values (...), (...)" holding rows [begin, end) of `batch`
 // as literals: for engines without a client-side bulk path (Redshift), and only for the small
 // tables sparkify writes itself (load manifest, runs). Same identifier rule as above.
+// DuckDB: `insert into table (cols) select * from <feed>(<feed_id>)`, the rows of a table
+// function the engine registers (engine/duckdb), run with preserve_insertion_order off so that
+// DuckDB inserts in parallel (row order in the table carries no meaning: every query orders).
+std::string RenderInsertFromFeed(const TableSchema& table, std::string_view feed_function,
+                                 int64_t feed_id);
+
 std::string RenderInsertValues(const ColumnBatch& batch, size_t begin, size_t end);
 
 // Run once on every new PostgreSQL session so that results read the same on every server,

@@ -3,10 +3,16 @@
 #include <duckdb.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "sparkify/engine/canonical.hpp"
+#include "sparkify/sql/bulk_load.hpp"
 
 namespace sparkify::engine {
 namespace {
@@ -253,6 +259,274 @@ duckdb_type DuckTypeOf(ColumnType t) {
 // vector an append covers whole, but a 16 KB per-row one for every vector an append starts or
 // ends inside, and the appender flushes at row counts that are not vector multiples unless
 // every chunk it gets is whole. Misaligned, a 10 M-play load kept 125 MB of those until commit.
+// Copies rows [begin, begin + n) of `batch` into `chunk` from row `at` on, marking nulls (the
+// rows must start valid).
+void CopyIntoChunk(const ColumnBatch& batch, size_t begin, size_t n, duckdb_data_chunk chunk,
+                   size_t at) {
+  const TableSchema& table = batch.schema();
+  for (size_t c = 0; c < batch.columns(); ++c) {
+    duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+    duckdb_vector_ensure_validity_writable(vec);
+    uint64_t* validity = duckdb_vector_get_validity(vec);
+    void* data = duckdb_vector_get_data(vec);
+    switch (table.columns[c].type) {
+      case ColumnType::kBigInt:
+      case ColumnType::kTimestamp:
+        for (size_t i = 0; i < n; ++i) {
+          if (batch.IsNull(c, begin + i)) {
+            duckdb_validity_set_row_invalid(validity, at + i);
+          } else {
+            static_cast<int64_t*>(data)[at + i] = batch.Int(c, begin + i);
+          }
+        }
+        break;
+      case ColumnType::kDouble:
+        for (size_t i = 0; i < n; ++i) {
+          if (batch.IsNull(c, begin + i)) {
+            duckdb_validity_set_row_invalid(validity, at + i);
+          } else {
+            static_cast<double*>(data)[at + i] = batch.Double(c, begin + i);
+          }
+        }
+        break;
+      case ColumnType::kText:
+        for (size_t i = 0; i < n; ++i) {
+          if (batch.IsNull(c, begin + i)) {
+            duckdb_validity_set_row_invalid(validity, at + i);
+          } else {
+            std::string_view v = batch.Text(c, begin + i);
+            duckdb_vector_assign_string_element_len(vec, at + i, v.data(), v.size());
+          }
+        }
+        break;
+    }
+  }
+}
+
+// Batches on their way from the engine's thread (the producer, a BulkLoader) to DuckDB's
+// threads running `insert … select * from sparkify_feed(id)` (the consumers). Bounded: the
+// producer waits while `capacity` batches wait. In lockstep (a one-thread engine) the producer
+// also waits until the consumer has drained the batch it handed over and asks for the next, so
+// the two threads never run at once and the load uses one core, as --threads 1 promises.
+class Feed {
+ public:
+  Feed(const TableSchema& schema, size_t capacity, bool lockstep)
+      : schema_(schema), capacity_(capacity), lockstep_(lockstep) {}
+
+  const TableSchema& schema() const { return schema_; }
+
+  // False once the consumers are gone (the statement ended early: it failed).
+  bool Push(std::unique_ptr<ColumnBatch> batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stopped_ || queue_.size() < capacity_; });
+    if (stopped_) return false;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+    if (lockstep_) cv_.wait(lock, [&] { return stopped_ || (queue_.empty() && waiting_ > 0); });
+    return !stopped_;
+  }
+  // No more batches: the consumers end once the queue is drained.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // Ends the stream at once: consumers fail, a waiting producer returns false.
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_;
+  }
+  // The next batch; null at the end of the stream. kInternal once stopped.
+  Result<std::unique_ptr<ColumnBatch>> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return stopped_ || !queue_.empty() || closed_; });
+    --waiting_;
+    if (stopped_) return Error::Internal("the load was abandoned");
+    if (queue_.empty()) return std::unique_ptr<ColumnBatch>();
+    std::unique_ptr<ColumnBatch> b = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return b;
+  }
+
+ private:
+  const TableSchema& schema_;
+  const size_t capacity_;
+  const bool lockstep_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<ColumnBatch>> queue_;
+  int waiting_ = 0;
+  bool closed_ = false;
+  bool stopped_ = false;
+};
+
+// The open feeds by id, for sparkify_feed(id) to find its own.
+class FeedRegistry {
+ public:
+  static FeedRegistry& Get() {
+    static FeedRegistry registry;
+    return registry;
+  }
+  int64_t Add(Feed* feed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    feeds_[++last_] = feed;
+    return last_;
+  }
+  void Remove(int64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    feeds_.erase(id);
+  }
+  Feed* Find(int64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = feeds_.find(id);
+    return it == feeds_.end() ? nullptr : it->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, Feed*> feeds_;
+  int64_t last_ = 0;
+};
+
+constexpr const char* kFeedFunction = "sparkify_feed";
+
+// sparkify_feed(id): the batches of feed `id`, with its table's columns. Each DuckDB thread
+// holds one batch at a time and hands it out a vector at a time.
+struct FeedCursor {
+  std::unique_ptr<ColumnBatch> batch;
+  size_t next = 0;
+};
+
+void FeedBind(duckdb_bind_info info) {
+  duckdb_value arg = duckdb_bind_get_parameter(info, 0);
+  const int64_t id = duckdb_get_int64(arg);
+  duckdb_destroy_value(&arg);
+  Feed* feed = FeedRegistry::Get().Find(id);
+  if (feed == nullptr) {
+    duckdb_bind_set_error(info, "sparkify_feed: no such feed");
+    return;
+  }
+  for (const ColumnSchema& c : feed->schema().columns) {
+    duckdb_logical_type type = duckdb_create_logical_type(DuckTypeOf(c.type));
+    duckdb_bind_add_result_column(info, c.name.c_str(), type);
+    duckdb_destroy_logical_type(&type);
+  }
+  duckdb_bind_set_bind_data(info, feed, nullptr);
+}
+
+void FeedInit(duckdb_init_info info) {
+  duckdb_init_set_max_threads(info, 64);  // as many as the engine has
+}
+
+void FeedLocalInit(duckdb_init_info info) {
+  duckdb_init_set_init_data(info, new FeedCursor(),
+                            [](void* p) { delete static_cast<FeedCursor*>(p); });
+}
+
+void FeedScan(duckdb_function_info info, duckdb_data_chunk output) {
+  Feed* feed = static_cast<Feed*>(duckdb_function_get_bind_data(info));
+  FeedCursor* cursor = static_cast<FeedCursor*>(duckdb_function_get_local_init_data(info));
+  if (!cursor->batch || cursor->next >= cursor->batch->rows()) {
+    Result<std::unique_ptr<ColumnBatch>> next = feed->Pop();
+    if (!next.ok()) {
+      duckdb_function_set_error(info, next.error().message().c_str());
+      return;
+    }
+    cursor->batch = std::move(next).value();
+    cursor->next = 0;
+    if (!cursor->batch) {
+      duckdb_data_chunk_set_size(output, 0);
+      return;
+    }
+  }
+  const size_t n = std::min<size_t>(duckdb_vector_size(), cursor->batch->rows() - cursor->next);
+  for (idx_t c = 0; c < duckdb_data_chunk_get_column_count(output); ++c) {
+    duckdb_vector vec = duckdb_data_chunk_get_vector(output, c);
+    duckdb_vector_ensure_validity_writable(vec);
+    uint64_t* validity = duckdb_vector_get_validity(vec);
+    std::memset(validity, 0xff, (n + 63) / 64 * sizeof(uint64_t));  // a reused chunk
+  }
+  CopyIntoChunk(*cursor->batch, cursor->next, n, output, 0);
+  cursor->next += n;
+  duckdb_data_chunk_set_size(output, n);
+}
+
+// Registers sparkify_feed on `conn` (once per connection).
+Status RegisterFeedFunction(duckdb_connection conn) {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_table_function_set_name(f, kFeedFunction);
+  duckdb_logical_type id_type = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+  duckdb_table_function_add_parameter(f, id_type);
+  duckdb_destroy_logical_type(&id_type);
+  duckdb_table_function_set_bind(f, FeedBind);
+  duckdb_table_function_set_init(f, FeedInit);
+  duckdb_table_function_set_local_init(f, FeedLocalInit);
+  duckdb_table_function_set_function(f, FeedScan);
+  const duckdb_state state = duckdb_register_table_function(conn, f);
+  duckdb_destroy_table_function(&f);
+  if (state != DuckDBSuccess)
+    return Error::Engine("duckdb: cannot register " + std::string(kFeedFunction));
+  return Status::Ok();
+}
+
+// A bulk load as `insert … select * from sparkify_feed(id)`, run on a thread of its own while
+// the engine's thread hands batches over (Feed).
+class DuckDbParallelLoader final : public BulkLoader {
+ public:
+  DuckDbParallelLoader(duckdb_connection conn, const TableSchema& table, int threads)
+      : feed_(table, 2 * static_cast<size_t>(std::max(threads, 1)), threads == 1),
+        id_(FeedRegistry::Get().Add(&feed_)) {
+    sql_ = sql::RenderInsertFromFeed(table, kFeedFunction, id_);
+    thread_ = std::thread([this, conn] {
+      QueryHandle result;
+      if (duckdb_query(conn, sql_.c_str(), result.get()) != DuckDBSuccess) {
+        const char* msg = duckdb_result_error(result.get());
+        status_ = Error::Engine("loading " + feed_.schema().name + ": " +
+                                (msg ? msg : "unknown DuckDB error"));
+      }
+      feed_.Stop();  // the statement is over: a producer still waiting learns it
+    });
+  }
+  ~DuckDbParallelLoader() override {
+    feed_.Stop();
+    if (thread_.joinable()) thread_.join();
+    FeedRegistry::Get().Remove(id_);
+  }
+  DuckDbParallelLoader(const DuckDbParallelLoader&) = delete;
+  DuckDbParallelLoader& operator=(const DuckDbParallelLoader&) = delete;
+
+  Status Append(const ColumnBatch& batch) override {
+    return AppendOwned(std::make_unique<ColumnBatch>(batch));
+  }
+  Status AppendOwned(std::unique_ptr<ColumnBatch> batch) override {
+    if (batch->empty()) return Status::Ok();
+    if (feed_.Push(std::move(batch))) return Status::Ok();
+    return Finish();  // the statement ended early: its error
+  }
+  Status Finish() override {
+    if (thread_.joinable()) {
+      feed_.Close();
+      thread_.join();
+    }
+    return status_;
+  }
+
+ private:
+  Feed feed_;
+  const int64_t id_;
+  std::string sql_;
+  std::thread thread_;
+  Status status_;  // written by thread_, read after it is joined
+};
+
 class DuckDbLoader final : public BulkLoader {
  public:
   DuckDbLoader(duckdb_appender appender, const TableSchema& table)
@@ -294,35 +568,7 @@ class DuckDbLoader final : public BulkLoader {
   // Copies rows [begin, begin + n) of `batch` into the pending chunk from row filled_ on. The
   // chunk is fresh, so every row starts valid: only nulls are marked.
   void CopyRows(const ColumnBatch& batch, size_t begin, size_t n) {
-    for (size_t c = 0; c < batch.columns(); ++c) {
-      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_->get(), c);
-      duckdb_vector_ensure_validity_writable(vec);
-      uint64_t* validity = duckdb_vector_get_validity(vec);
-      void* data = duckdb_vector_get_data(vec);
-      const ColumnType type = table_.columns[c].type;
-      for (size_t i = 0; i < n; ++i) {
-        const size_t row = begin + i;
-        const size_t at = filled_ + i;
-        if (batch.IsNull(c, row)) {
-          duckdb_validity_set_row_invalid(validity, at);
-          continue;
-        }
-        switch (type) {
-          case ColumnType::kBigInt:
-          case ColumnType::kTimestamp:
-            static_cast<int64_t*>(data)[at] = batch.Int(c, row);
-            break;
-          case ColumnType::kDouble:
-            static_cast<double*>(data)[at] = batch.Double(c, row);
-            break;
-          case ColumnType::kText: {
-            std::string_view s = batch.Text(c, row);
-            duckdb_vector_assign_string_element_len(vec, at, s.data(), s.size());
-            break;
-          }
-        }
-      }
-    }
+    CopyIntoChunk(batch, begin, n, chunk_->get(), filled_);
   }
 
   // Hands the pending chunk to the appender; the next Append starts a fresh one.
@@ -356,6 +602,7 @@ class DuckDbEngine final : public Engine {
   }
 
   Status Open(int threads, const std::string& memory_limit) {
+    threads_ = threads;
     duckdb_config config = nullptr;
     if (duckdb_create_config(&config) != DuckDBSuccess)
       return Error::Engine("duckdb: cannot create config");
@@ -386,7 +633,7 @@ class DuckDbEngine final : public Engine {
     if (duckdb_connect(db_.get(), conn_.out()) != DuckDBSuccess) {
       return Error::Engine("connecting to duckdb:" + path_);
     }
-    return Status::Ok();
+    return RegisterFeedFunction(conn_.get());
   }
 
   sql::Dialect dialect() const override { return sql::Dialect::kDuckDb; }
@@ -443,6 +690,11 @@ class DuckDbEngine final : public Engine {
     return std::unique_ptr<BulkLoader>(std::make_unique<DuckDbLoader>(appender, table));
   }
 
+  Result<std::unique_ptr<BulkLoader>> OpenParallelLoader(const TableSchema& table) override {
+    return std::unique_ptr<BulkLoader>(
+        std::make_unique<DuckDbParallelLoader>(conn_.get(), table, threads_));
+  }
+
   Status Begin() override {
     SPARKIFY_RETURN_IF_ERROR(Execute("begin transaction"));
     in_transaction_ = true;
@@ -469,6 +721,7 @@ class DuckDbEngine final : public Engine {
   }
 
   std::string path_;
+  int threads_ = 0;
   Database db_;
   Connection conn_;
   bool in_transaction_ = false;

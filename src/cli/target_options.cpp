@@ -58,7 +58,8 @@ Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
 }
 
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
-                                                   const TargetOptions& options, int threads) {
+                                                   const TargetOptions& options, int threads,
+                                                   std::string_view default_memory_limit) {
   config::Resolved r = settings.Get(options.target, "--target", "SPARKIFY_TARGET", "SPARKIFY",
                                     "TARGET", std::string(config::kDefaultTarget));
   Result<config::Target> target = config::ParseTarget(*r.value);
@@ -82,7 +83,7 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
   // DuckDB's memory limit: bounds the memory of a large load (docs/BENCHMARKS.md).
   config::Resolved memory =
       settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY", "MEMORY_LIMIT");
-  engine_options.memory_limit = memory.value.value_or("");
+  engine_options.memory_limit = memory.value.value_or(std::string(default_memory_limit));
   return engine::OpenEngine(*target, engine_options);
 }
 

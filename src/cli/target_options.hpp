@@ -34,9 +34,11 @@ Result<config::Target> ResolveTarget(const config::SettingsResolver& settings,
 // Resolves the target and returns its SQL dialect, without connecting (for --dry-run).
 Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
                                     const TargetOptions& options);
-// Resolves the target and opens its engine.
+// Resolves the target and opens its engine. `default_memory_limit`: DuckDB's memory limit when
+// MEMORY_LIMIT is not configured (empty: DuckDB's own default, 80% of RAM).
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
-                                                   const TargetOptions& options, int threads);
+                                                   const TargetOptions& options, int threads,
+                                                   std::string_view default_memory_limit = {});
 
 // The start of every database subcommand: dwh.cfg, the thread count, the open engine.
 struct OpenedTarget {

@@ -129,7 +129,11 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   if (direct) {
     load(DimUserSchema().name, "each user's latest event, computed by sparkify");
     load(UserStateSchema().name, "the ordering fields of each user's latest event");
-    load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
+    if (sql::TimesFromPlays(dialect)) {
+      statement(sql::Stmt::kInsertDimTimeFromPlays);
+    } else {
+      load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
+    }
     if (plays_wait) statement(sql::Stmt::kPublishFactLoad);
   } else {
     for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);

@@ -94,6 +94,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     events.stage_raw = stage_raw;
     events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
     events.songs = &songs;
+    events.collect_start_times = !sql::TimesFromPlays(engine.dialect());
     events.options = stage_options;
     events.sink = &sink;
     SPARKIFY_ASSIGN_OR_RETURN(report.events, StageEvents(events));
@@ -117,7 +118,11 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       }));
       SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, UserStateSchema(),
                                         [&](ColumnBatch& b, auto&) { users.AppendState(b); }));
-      SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
+      if (events.collect_start_times) {
+        SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
+      } else {
+        SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays));
+      }
       if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }
     if (ddl.deferred_keys)

@@ -108,9 +108,9 @@ Result<StageStats> StageEvents(EventStaging& st) {
     }
     if (!st.direct || !chunk.derived) return Status::Ok();
     ColumnBatch& batch = *chunk.derived;
-    for (size_t r = 0; r < batch.rows(); ++r) {
-      batch.SetInt(0, r, next_songplay_id++);
-      st.start_times.push_back(batch.Int(1, r));
+    for (size_t r = 0; r < batch.rows(); ++r) batch.SetInt(0, r, next_songplay_id++);
+    if (st.collect_start_times) {
+      for (size_t r = 0; r < batch.rows(); ++r) st.start_times.push_back(batch.Int(1, r));
     }
     if (plays) return plays->AppendOwned(std::move(chunk.derived));
     return loads.Append(*st.plays, batch);

@@ -43,6 +43,7 @@ struct EventStaging {
   const TableSchema* plays = nullptr;  // fact_songplay, or the temporary table plays wait in
   int64_t first_songplay_id = 1;       // plays are numbered from it in load order
   const SongIndex* songs = nullptr;    // what plays match
+  bool collect_start_times = true;     // fill start_times (not when the engine computes dim_time)
   StageOptions options;
   parse::LoadErrorSink* sink = nullptr;
   // Filled: each worker's mapper (its users), every play's start time, the plays numbered.

@@ -12,24 +12,24 @@ namespace sparkify::pipeline {
 namespace {
 
 // Opens the listed files through the listing's source (which prefetches S3 objects in order)
-// and any other file, a kept one at its last location, through an AnywhereSource.
+// and the kept ones, at their last location, through an AnywhereSource.
 class LoadSource final : public source::Source {
  public:
-  LoadSource(source::Source& listing, const std::vector<source::SourceFile>& listed,
+  LoadSource(source::Source& listing, const std::vector<ManifestEntry>& kept,
              source::AnywhereSource& anywhere)
       : listing_(listing), anywhere_(anywhere) {
-    for (const source::SourceFile& f : listed) listed_.insert(f.uri);
+    for (const ManifestEntry& e : kept) kept_.insert(e.location);
   }
   std::string Describe() const override { return listing_.Describe(); }
   Result<std::vector<source::SourceFile>> List() override { return listing_.List(); }
   Result<std::unique_ptr<source::ByteStream>> Open(const source::SourceFile& file) override {
-    return listed_.count(file.uri) ? listing_.Open(file) : anywhere_.Open(file);
+    return kept_.count(file.uri) ? anywhere_.Open(file) : listing_.Open(file);
   }
 
  private:
   source::Source& listing_;
   source::AnywhereSource& anywhere_;
-  std::unordered_set<std::string> listed_;
+  std::unordered_set<std::string> kept_;
 };
 
 }  // namespace
@@ -240,9 +240,9 @@ void PrepareFullLoad(const LoadPlan& plan, Sources& sources) {
   sources.load_song_files = FilesToLoad(sources.song_files, plan.songs, plan.mode);
   sources.load_event_files = FilesToLoad(sources.event_files, plan.events, plan.mode);
   sources.load_songs =
-      std::make_unique<LoadSource>(*sources.songs, sources.song_files, *sources.anywhere);
+      std::make_unique<LoadSource>(*sources.songs, plan.songs.kept, *sources.anywhere);
   sources.load_events =
-      std::make_unique<LoadSource>(*sources.events, sources.event_files, *sources.anywhere);
+      std::make_unique<LoadSource>(*sources.events, plan.events.kept, *sources.anywhere);
 }
 
 Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool lock_manifest,

@@ -532,6 +532,26 @@ select
 from plays{{only_new_times}}
 )sql";
 
+// The direct transform on DuckDB: dim_time from the plays already in fact_songplay, computed by
+// DuckDB's threads (its aggregate spills under MEMORY_LIMIT), instead of every play's start
+// time held in sparkify's memory until the end.
+constexpr std::string_view kInsertDimTimeFromPlays = R"sql(
+insert into dim_time (start_time, hour, day, week, month, year, weekday)
+with plays as (
+    select distinct start_time
+    from fact_songplay
+)
+select
+    start_time,
+    cast(extract(hour from start_time) as bigint),
+    cast(extract(day from start_time) as bigint),
+    cast(extract(week from start_time) as bigint),
+    cast(extract(month from start_time) as bigint),
+    cast(extract(year from start_time) as bigint),
+    cast(extract(dow from start_time) as bigint)
+from plays
+)sql";
+
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
 // lines in file order). Redshift's COPY keeps no load order: there plays are numbered by time,
 // then session and item (then the rest of the row, so that the numbering is total). Its song is the
@@ -733,6 +753,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertDimSong, "insert_dim_song", kInsertDimSong},
     Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
     Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
+    Entry{Stmt::kInsertDimTimeFromPlays, "insert_dim_time_from_plays", kInsertDimTimeFromPlays},
     Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
     Entry{Stmt::kCreateFactLoad, "create_fact_load", kCreateFactLoad},
@@ -1009,6 +1030,7 @@ Result<std::map<std::string, std::string>> RedshiftTableAttributes(
 std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
 bool DeclaresForeignKeys(Dialect dialect) { return dialect != Dialect::kDuckDb; }
 bool DefersKeys(Dialect dialect) { return dialect == Dialect::kPostgres; }
+bool TimesFromPlays(Dialect dialect) { return dialect == Dialect::kDuckDb; }
 std::span<const Stmt> TransformStatements() { return kTransform; }
 std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }
 std::span<const Stmt> RebuildTablesStatements() { return kRebuildTables; }

@@ -28,6 +28,7 @@ enum class Stmt {
   kInsertDimSong,
   kInsertDimUser,
   kInsertDimTime,
+  kInsertDimTimeFromPlays,  // direct transform (TimesFromPlays): fact_songplay -> dim_time
   kInsertFactSongplay,
   kTableRowCounts,   // one row per table: table_name, row_count
   kCreateFactLoad,   // direct transform: a constraint-free temporary table for the plays
@@ -132,6 +133,11 @@ bool DeclaresForeignKeys(Dialect dialect);
 // index at commit from the whole transaction, in memory (an 8 M-row dim_time key cost 300 MB
 // and 6 s); the pipeline guarantees them by construction and `sparkify check` verifies them.
 bool DefersKeys(Dialect dialect);
+
+// Whether a full direct load computes dim_time in the engine from the loaded plays
+// (kInsertDimTimeFromPlays: DuckDB, whose aggregate is parallel and spills) rather than from
+// the start times sparkify collects while mapping (PostgreSQL: one COPY of the distinct times).
+bool TimesFromPlays(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.
 std::span<const std::string_view> AllTables();

@@ -12,7 +12,7 @@
 # - fetches the DuckDB C library the peers are written for (1.5.6) into /tmp/duck if absent;
 # - runs run_peers.sh with sparkify at 1 and 2 threads as NEW_TOOL_CMD / NEW_TOOL_CMD2,
 #   interleaved with the peers, RUNS times (default 3), and prints the harness's table.
-# Knobs: RUNS, PEERS (default: the DuckDB and ceiling peers), BENCH_DATA, OUT.
+# Knobs: RUNS, PEERS (default: the DuckDB and ceiling peers), BENCH_DATA, OUT, BENCH_BIN.
 # ENGINE=postgres compares `etl --target postgresql://…` with the PostgreSQL peers instead
 # (default PEERS "pg-native-s1 pg-native-s2"), on the peers' own throwaway cluster (default
 # settings, 127.0.0.1:54329), in a database of its own (sparkify_bench).
@@ -29,9 +29,15 @@ if [ "${ENGINE:-duckdb}" = postgres ]; then
 else
   "$root/scripts/setup.sh"
 fi
-SPARKIFY_SANITIZE=0 BUILD_DIR=$root/build-release BUILD_TYPE=Release "$root/scripts/build.sh" \
-  -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
-bin=$root/build-release/sparkify
+# BENCH_BIN: a sparkify binary already built (the CI smoke run uses the test build's); else
+# a Release build in build-release/.
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin=$BENCH_BIN
+else
+  SPARKIFY_SANITIZE=0 BUILD_DIR=$root/build-release BUILD_TYPE=Release "$root/scripts/build.sh" \
+    -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
+  bin=$root/build-release/sparkify
+fi
 
 # The peers are written against DuckDB 1.5.6 (see their README).
 if [ ! -f /tmp/duck/nb156/libduckdb.so ] || [ ! -f /tmp/duck/duckdb.h ]; then

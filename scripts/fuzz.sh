@@ -10,7 +10,10 @@ seconds=${1:-60}
 SPARKIFY_EXTRA_APT="clang-14 libfuzzer-14-dev" "$root/scripts/setup.sh"
 build=$root/build-fuzz
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSPARKIFY_FUZZ=ON -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
 fi
 cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets >/dev/null

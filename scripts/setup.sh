@@ -15,7 +15,7 @@ apt_packages=(
   libsimdjson-dev libcli11-dev libfmt-dev libpq-dev libcurl4-openssl-dev libssl-dev
   libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 time
-  libxxhash-dev chromium fonts-dejavu-core zlib1g-dev
+  libxxhash-dev chromium fonts-dejavu-core zlib1g-dev ccache
 )
 if [ -n "${SPARKIFY_EXTRA_APT:-}" ]; then
   # shellcheck disable=SC2206

@@ -52,6 +52,7 @@ fi
 if [ "${SPARKIFY_BENCH_SMOKE:-1}" = "1" ]; then
   smoke_log=$(mktemp)
   RUNS=1 PEERS="simdjson-t1 duck-ndjson-t1" BENCH_DATA=$(mktemp -d) OUT=$(mktemp -d) \
+    BENCH_BIN=$root/build/sparkify \
     bench/run_bench.sh S >"$smoke_log" 2>&1 || { cat "$smoke_log"; exit 1; }
   grep -q '^Agreement: all peers agree' "$smoke_log" || { cat "$smoke_log"; echo "bench smoke: counts disagree" >&2; exit 1; }
   echo "bench smoke: sparkify and the peers agree on every count"

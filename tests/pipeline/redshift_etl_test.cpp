@@ -225,6 +225,40 @@ TEST_F(RedshiftEtlTest, FullRefreshRebuildsFromWhatIsListedNow) {
   EXPECT_EQ(Query(*cluster, "select mode from runs order by run_id"), (Rows{{"full"}, {"full"}}));
 }
 
+// A file is its name below the location (docs/RELIABILITY.md, "What a file is"): odd days
+// under one prefix, then even days under another, make the state of one full run over all
+// days (the rebuild COPYs the kept odd days from where they were last read); the same objects
+// under a third prefix are then nothing new (same names, same ETags).
+TEST_F(RedshiftEtlTest, OddDaysThenEvenDaysFromAnotherPrefixGiveOneFullRun) {
+  for (int day = 1; day <= 30; ++day) {
+    Put((day % 2 ? "odd/" : "even/") + EventKey(day), Sample() / EventKey(day));
+  }
+  PutDays(1, 30);
+  auto cluster = Cluster();
+  ASSERT_TRUE(cluster);
+  pipeline::RedshiftLoadOptions odd = Options();
+  odd.events = "s3://" + bucket_ + "/odd/log_data";
+  auto first = pipeline::RunRedshiftEtl(*cluster, odd);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  pipeline::RedshiftLoadOptions even = Options();
+  even.events = "s3://" + bucket_ + "/even/log_data";
+  auto second = pipeline::RunRedshiftEtl(*cluster, even);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_EQ(second->plan.mode, LoadMode::kRebuild) << second->plan.reason;
+  EXPECT_EQ(second->plan.events.kept.size(), 15u);
+  EXPECT_EQ(second->events.files, 30u) << "the even days and the kept odd ones";
+
+  auto whole = Cluster();
+  ASSERT_TRUE(whole);
+  ASSERT_TRUE(Run(*whole).ok());
+  ExpectSameState(*cluster, *whole);
+
+  auto same = Run(*cluster);  // every day again, under log_data/
+  ASSERT_TRUE(same.ok()) << same.error().ToString();
+  EXPECT_EQ(same->plan.mode, LoadMode::kNothing) << same->plan.reason;
+  ExpectSameState(*cluster, *whole);
+}
+
 // A new file whose plays are earlier than the loaded ones: appending would number them after
 // the later plays, so the run rebuilds, and ends as one full run over the same files.
 TEST_F(RedshiftEtlTest, ANewFileWithEarlierPlaysRebuilds) {

@@ -107,6 +107,74 @@ TEST(DuckDbEngine, BulkLoadsKeepRowsAcrossVectorBoundaries) {
   }
 }
 
+// The parallel loader (`insert … select * from sparkify_feed(id)`, DuckDB's threads pulling the
+// batches) at one thread (in lockstep) and at two: every row arrives once with each value and
+// null where it was, inside the engine's transaction (rolled back: nothing stays), and a
+// statement that fails (a NOT NULL violated) fails the load with DuckDB's message.
+TEST(DuckDbEngine, ParallelLoadsKeepEveryRowAtAnyThreadCount) {
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    auto opened = OpenDuckDb({":memory:", threads});
+    ASSERT_TRUE(opened.ok());
+    std::unique_ptr<Engine> engine = std::move(opened).value();
+    ASSERT_TRUE(engine->Execute("create table t (a bigint, b double, c varchar)").ok());
+    TableSchema schema{
+        "t", {{"a", ColumnType::kBigInt}, {"b", ColumnType::kDouble}, {"c", ColumnType::kText}}};
+    ASSERT_TRUE(engine->Begin().ok());
+    auto loader = engine->OpenParallelLoader(schema);
+    ASSERT_TRUE(loader.ok());
+    int next = 0;
+    for (int size : {1, 2047, 0, 3, 2049, 5000, 2048, 17, 40000}) {
+      auto batch = std::make_unique<ColumnBatch>(schema);
+      for (int i = 0; i < size; ++i, ++next) {
+        const std::string text = "row " + std::to_string(next);
+        const FieldValue row[] = {
+            FieldValue::Int(next),
+            next % 5 == 0 ? FieldValue::Null() : FieldValue::Double(next * 0.5),
+            next % 7 == 0 ? FieldValue::Null() : FieldValue::Text(text)};
+        batch->AppendRow(row);
+      }
+      ASSERT_TRUE((*loader)->AppendOwned(std::move(batch)).ok());
+    }
+    Status finished = (*loader)->Finish();
+    ASSERT_TRUE(finished.ok()) << finished.error().ToString();
+    auto r = engine->Query("select a, b, c from t order by a");
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    ASSERT_EQ(r->rows.size(), static_cast<size_t>(next));
+    for (int i = 0; i < next; ++i) {
+      const auto& row = r->rows[static_cast<size_t>(i)];
+      ASSERT_EQ(row[0], std::optional<std::string>(std::to_string(i)));
+      ASSERT_EQ(row[1].has_value(), i % 5 != 0) << i;
+      if (row[1]) {
+        ASSERT_DOUBLE_EQ(std::stod(*row[1]), i * 0.5);
+      }
+      ASSERT_EQ(row[2],
+                i % 7 == 0 ? std::nullopt : std::optional<std::string>("row " + std::to_string(i)));
+    }
+    ASSERT_TRUE(engine->Rollback().ok());
+    auto none = engine->Query("select count(*) from t");
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(none->rows[0][0], "0");
+
+    ASSERT_TRUE(engine->Execute("create table n (a bigint not null)").ok());
+    TableSchema ints{"n", {{"a", ColumnType::kBigInt}}};
+    auto failing = engine->OpenParallelLoader(ints);
+    ASSERT_TRUE(failing.ok());
+    Status appended = Status::Ok();
+    for (int b = 0; b < 50 && appended.ok(); ++b) {
+      auto batch = std::make_unique<ColumnBatch>(ints);
+      for (int i = 0; i < 1000; ++i) {
+        const FieldValue row[] = {i == 500 ? FieldValue::Null() : FieldValue::Int(i)};
+        batch->AppendRow(row);
+      }
+      appended = (*failing)->AppendOwned(std::move(batch));
+    }
+    Status end = appended.ok() ? (*failing)->Finish() : appended;
+    ASSERT_FALSE(end.ok());
+    EXPECT_NE(end.error().message().find("NOT NULL"), std::string::npos) << end.error().ToString();
+  }
+}
+
 TEST(DuckDbEngine, ErrorsCarryTheEngineMessage) {
   auto engine = Open();
   auto r = engine->Query("select * from missing_table");

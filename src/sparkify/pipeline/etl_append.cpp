@@ -50,23 +50,17 @@ Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
   stage_options.file_index_base = file_index_base;
   staged_files = files;
   EventStaging events;
-  {
-    Phase phase(report.timings, "stage_events");
-    events.engine = &engine;
-    events.source = &source;
-    events.files = &staged_files;
-    events.direct = true;
-    events.stage_raw = options.keep_staging;
-    events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
-    events.first_songplay_id = max_songplay_id + 1;
-    events.songs = &songs;
-    events.options = stage_options;
-    events.sink = &sink;
-    SPARKIFY_ASSIGN_OR_RETURN(report.events, StageEvents(events));
-    report.plays_added = events.plays_added;
-  }
-  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
-  SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
+  events.engine = &engine;
+  events.source = &source;
+  events.files = &staged_files;
+  events.direct = true;
+  events.stage_raw = options.keep_staging;
+  events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
+  events.first_songplay_id = max_songplay_id + 1;
+  events.songs = &songs;
+  events.options = stage_options;
+  events.sink = &sink;
+  SPARKIFY_RETURN_IF_ERROR(StageEventsOfRun(events, options, report, sink));
   {
     Phase phase(report.timings, "transform");
     UserTable fresh;

@@ -85,23 +85,17 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
 
   // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
   EventStaging events;
-  {
-    Phase phase(report.timings, "stage_events");
-    events.engine = &engine;
-    events.source = sources.load_events.get();
-    events.files = &sources.load_event_files;
-    events.direct = direct;
-    events.stage_raw = stage_raw;
-    events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
-    events.songs = &songs;
-    events.collect_start_times = !sql::TimesFromPlays(engine.dialect());
-    events.options = stage_options;
-    events.sink = &sink;
-    SPARKIFY_ASSIGN_OR_RETURN(report.events, StageEvents(events));
-    report.plays_added = events.plays_added;
-  }
-  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
-  SPARKIFY_RETURN_IF_ERROR(StoreLoadErrors(engine, report.load_errors));
+  events.engine = &engine;
+  events.source = sources.load_events.get();
+  events.files = &sources.load_event_files;
+  events.direct = direct;
+  events.stage_raw = stage_raw;
+  events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
+  events.songs = &songs;
+  events.collect_start_times = !sql::TimesFromPlays(engine.dialect());
+  events.options = stage_options;
+  events.sink = &sink;
+  SPARKIFY_RETURN_IF_ERROR(StageEventsOfRun(events, options, report, sink));
   {
     Phase phase(report.timings, "transform");
     if (!direct) {

@@ -124,6 +124,17 @@ Result<StageStats> StageEvents(EventStaging& st) {
   return s;
 }
 
+Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlReport& report,
+                        parse::CollectingSink& sink) {
+  {
+    Phase phase(report.timings, "stage_events");
+    SPARKIFY_ASSIGN_OR_RETURN(report.events, StageEvents(staging));
+    report.plays_added = staging.plays_added;
+  }
+  SPARKIFY_RETURN_IF_ERROR(CheckLoadErrors(report, options, sink));
+  return StoreLoadErrors(*staging.engine, report.load_errors);
+}
+
 Status CheckLoadErrors(EtlReport& report, const EtlOptions& options, parse::CollectingSink& sink) {
   report.load_errors = sink.Take();
   std::sort(report.load_errors.begin(), report.load_errors.end(),

@@ -52,6 +52,10 @@ struct EventStaging {
   uint64_t plays_added = 0;
 };
 Result<StageStats> StageEvents(EventStaging& staging);
+// A run's event stage: StageEvents timed as the phase "stage_events" into report.events and
+// report.plays_added, then the run's bad records checked (CheckLoadErrors) and stored.
+Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlReport& report,
+                        parse::CollectingSink& sink);
 
 // Loads the distinct `start_times` (sorted and deduplicated here, then freed) into `schema`
 // (dim_time, or the incremental run's etl_time_load).

@@ -521,15 +521,7 @@ with plays as (
     from {{events}}
     where page = 'NextSong'
 )
-select
-    start_time,
-    cast(extract(hour from start_time) as bigint),
-    cast(extract(day from start_time) as bigint),
-    cast(extract(week from start_time) as bigint),
-    cast(extract(month from start_time) as bigint),
-    cast(extract(year from start_time) as bigint),
-    cast(extract(dow from start_time) as bigint)
-from plays{{only_new_times}}
+{{time_parts_of_plays}}{{only_new_times}}
 )sql";
 
 // The direct transform on DuckDB: dim_time from the plays already in fact_songplay, computed by
@@ -541,15 +533,7 @@ with plays as (
     select distinct start_time
     from fact_songplay
 )
-select
-    start_time,
-    cast(extract(hour from start_time) as bigint),
-    cast(extract(day from start_time) as bigint),
-    cast(extract(week from start_time) as bigint),
-    cast(extract(month from start_time) as bigint),
-    cast(extract(year from start_time) as bigint),
-    cast(extract(dow from start_time) as bigint)
-from plays
+{{time_parts_of_plays}}
 )sql";
 
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
@@ -824,6 +808,16 @@ struct Macro {
   std::string_view redshift;
 };
 
+constexpr std::string_view kTimePartsOfPlays = R"sql(select
+    start_time,
+    cast(extract(hour from start_time) as bigint),
+    cast(extract(day from start_time) as bigint),
+    cast(extract(week from start_time) as bigint),
+    cast(extract(month from start_time) as bigint),
+    cast(extract(year from start_time) as bigint),
+    cast(extract(dow from start_time) as bigint)
+from plays)sql";
+
 constexpr std::string_view kLatestEventFirst =
     "ts desc, session_id desc nulls last, item_in_session desc nulls last,\n"
     "                     level desc nulls last, first_name nulls last, last_name nulls last,\n"
@@ -843,6 +837,8 @@ constexpr std::array kMacros{
           "ts, session_id nulls last, item_in_session nulls last, user_id nulls last,\n"
           "                 song nulls last, artist nulls last, length nulls last, level nulls "
           "last,\n                 location nulls last, user_agent nulls last"},
+    // dim_time's columns from a CTE `plays(start_time)` (ISO week; 0 = Sunday).
+    Macro{"time_parts_of_plays", kTimePartsOfPlays, kTimePartsOfPlays, kTimePartsOfPlays},
     Macro{"modified_at_epoch_ms", "epoch_ms(modified_at)",
           "cast(extract(epoch from modified_at) * 1000 as bigint)",
           "cast(extract(epoch from modified_at) * 1000 as bigint)"},

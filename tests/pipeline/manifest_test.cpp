@@ -207,7 +207,9 @@ TEST(PlanLoadTest, ARebuildNeedsTheKeptFilesWhereTheyWereLastRead) {
   EXPECT_EQ(p.mode, LoadMode::kRebuild);
   ASSERT_EQ(p.events.kept.size(), 1u);
   EXPECT_TRUE(p.events.unreadable.empty());
-  std::vector<source::SourceFile> load = FilesToLoad(f.events, p.events, p.mode);
+  std::optional<std::vector<source::SourceFile>> merged = FilesToLoad(f.events, p.events, p.mode);
+  ASSERT_TRUE(merged.has_value());
+  const std::vector<source::SourceFile>& load = *merged;
   ASSERT_EQ(load.size(), 2u);
   EXPECT_EQ(load[0].uri, "s3://b/log/1.json") << "kept files join the listed ones by name";
   EXPECT_EQ(load[0].name, "1.json");
@@ -234,9 +236,13 @@ TEST(PlanLoadTest, FilesToLoadLeavesOutWhatIsLoadedUnderAnotherName) {
   f.events.push_back(File("s3://b/log/3.json", 100, 9));
   f.full_refresh = false;
   LoadPlan p = f.Plan();
-  std::vector<source::SourceFile> load = FilesToLoad(f.events, p.events, LoadMode::kRebuild);
-  ASSERT_EQ(load.size(), 2u);
-  EXPECT_EQ(load[1].uri, "s3://b/log/2.json");
+  std::optional<std::vector<source::SourceFile>> load =
+      FilesToLoad(f.events, p.events, LoadMode::kRebuild);
+  ASSERT_TRUE(load.has_value());
+  ASSERT_EQ(load->size(), 2u);
+  EXPECT_EQ((*load)[1].uri, "s3://b/log/2.json");
+  EXPECT_FALSE(FilesToLoad(f.songs, p.songs, LoadMode::kRebuild).has_value())
+      << "nothing left out and nothing kept: the listing as it is";
 }
 
 TEST(ConvertLegacyManifestTest, OldKeysBecomeNamesBelowTheLocation) {

@@ -19,7 +19,7 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const E
   for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
     const bool songs = kind == FileKind::kSongs;
     const std::vector<source::SourceFile>& files =
-        songs ? sources.load_song_files : sources.load_event_files;
+        songs ? sources.LoadSongFiles() : sources.LoadEventFiles();
     const StageStats& stats = songs ? report.songs : report.events;
     std::map<std::string, const ManifestEntry*> kept;
     for (const ManifestEntry& e : (songs ? plan.songs : plan.events).kept) kept[e.location] = &e;
@@ -68,7 +68,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       if (direct) songs.Add(*chunk.raw);
       return stage_raw ? staging.Append(parse::StagingSongsSchema(), *chunk.raw) : Status::Ok();
     };
-    Result<StageStats> s = StageFiles(RawKind::kSongs, *sources.load_songs, sources.load_song_files,
+    Result<StageStats> s = StageFiles(RawKind::kSongs, *sources.load_songs, sources.LoadSongFiles(),
                                       sink, stage_options, hooks);
     if (!s.ok()) return s.take_error().WithContext("staging songs");
     SPARKIFY_RETURN_IF_ERROR(staging.Finish());
@@ -87,7 +87,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   EventStaging events;
   events.engine = &engine;
   events.source = sources.load_events.get();
-  events.files = &sources.load_event_files;
+  events.files = &sources.LoadEventFiles();
   events.direct = direct;
   events.stage_raw = stage_raw;
   events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
@@ -123,8 +123,8 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kAddDeferredKeys));
   }
   SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, sources, report));
-  staged.push_back({FileKind::kSongs, &sources.load_song_files, &report.songs});
-  staged.push_back({FileKind::kEvents, &sources.load_event_files, &report.events});
+  staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
+  staged.push_back({FileKind::kEvents, &sources.LoadEventFiles(), &report.events});
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "sparkify/pipeline/run_support.hpp"
 #include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::pipeline {
@@ -43,16 +44,18 @@ std::string ManifestKey(std::string_view uri) {
 
 namespace {
 
-// Decides whether the listed (or located) `f` holds the content `m` recorded, reading `f` only
-// when nothing cheaper decides. `sums` caches the checksums computed by uri.
+// Decides whether the listed (or located) `f`, at `location` (ManifestKey of its uri), holds
+// the content `m` recorded, reading `f` only when nothing cheaper decides. Checksums computed
+// are cached by uri.
 class VersionCompare {
  public:
   explicit VersionCompare(const PlanInputs& in) : in_(in) {}
 
-  Result<bool> Same(const source::SourceFile& f, const ManifestEntry& m) {
+  Result<bool> Same(const source::SourceFile& f, const std::string& location,
+                    const ManifestEntry& m) {
     if (f.size != m.size) return false;
     if (!f.etag.empty() && f.etag == m.etag) return true;  // S3 to S3: one object's content
-    if (f.etag.empty() && f.mtime_ms == m.mtime_ms && ManifestKey(f.uri) == m.location)
+    if (f.etag.empty() && f.mtime_ms == m.mtime_ms && location == m.location)
       return true;  // the same place, size and time: trusted, as make and rsync do
     if (m.checksum.empty() || !in_.checksum) return false;  // nothing to verify it by
     SPARKIFY_ASSIGN_OR_RETURN(std::string sum, Checksum(f));
@@ -85,10 +88,6 @@ class VersionCompare {
   const PlanInputs& in_;
   std::map<std::string, std::string> sums_;
 };
-
-std::string Count(size_t n, const char* what) {
-  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-}
 
 }  // namespace
 
@@ -135,13 +134,14 @@ Result<LoadPlan> PlanLoad(const PlanInputs& in) {
         continue;
       }
       const ManifestEntry& m = *it->second;
-      SPARKIFY_ASSIGN_OR_RETURN(bool same, compare.Same(f, m));
+      const std::string location = ManifestKey(f.uri);
+      SPARKIFY_ASSIGN_OR_RETURN(bool same, compare.Same(f, location, m));
       if (!same) {
         out.changed.push_back(i);
         continue;
       }
       out.unchanged.push_back(i);
-      if (ManifestKey(f.uri) != m.location) out.moved.push_back(i);
+      if (location != m.location) out.moved.push_back(i);
     }
     if (loaded_before) {
       for (const ManifestEntry& e : *in.manifest) {
@@ -168,7 +168,7 @@ Result<LoadPlan> PlanLoad(const PlanInputs& in) {
     plan.reason = "0 new files: every listed file is loaded and unchanged";
   } else if (changed > 0) {
     plan.mode = LoadMode::kRebuild;
-    plan.reason = Count(changed, "loaded file") +
+    plan.reason = Plural(changed, "loaded file") +
                   " changed: their old rows are replaced by rebuilding from every loaded file";
   } else if (!plan.songs.fresh.empty()) {
     plan.mode = LoadMode::kRebuild;
@@ -183,11 +183,11 @@ Result<LoadPlan> PlanLoad(const PlanInputs& in) {
     plan.reason = "the SQL transform rebuilds the star from every loaded file";
   } else {
     plan.mode = LoadMode::kAppend;
-    plan.reason = Count(plan.events.fresh.size(), "new event file") + " appended";
+    plan.reason = Plural(plan.events.fresh.size(), "new event file") + " appended";
   }
   const size_t same = plan.songs.same_content.size() + plan.events.same_content.size();
   if (same > 0 && plan.mode != LoadMode::kFull) {
-    plan.reason += " (" + Count(same, "listed file") + " already loaded under another name)";
+    plan.reason += " (" + Plural(same, "listed file") + " already loaded under another name)";
   }
   // A rebuild reads the kept files again: each must still be there, with its content.
   if (plan.mode == LoadMode::kRebuild) SPARKIFY_RETURN_IF_ERROR(FindUnreadableKept(in, plan));
@@ -206,7 +206,7 @@ Status FindUnreadableKept(const PlanInputs& in, LoadPlan& plan) {
         changes->unreadable.push_back({e, "no longer there"});
         continue;
       }
-      SPARKIFY_ASSIGN_OR_RETURN(bool same, compare.Same(*now, e));
+      SPARKIFY_ASSIGN_OR_RETURN(bool same, compare.Same(*now, e.location, e));
       if (!same) {
         changes->unreadable.push_back(
             {e, now->size != e.size ? "its content changed (size " + std::to_string(now->size) +
@@ -218,19 +218,30 @@ Status FindUnreadableKept(const PlanInputs& in, LoadPlan& plan) {
   return Status::Ok();
 }
 
-std::vector<source::SourceFile> FilesToLoad(const std::vector<source::SourceFile>& listed,
-                                            const FileChanges& changes, LoadMode mode) {
-  std::vector<bool> skip(listed.size(), false);
+std::vector<size_t> ListedToLoad(const FileChanges& changes, size_t listed) {
+  std::vector<bool> skip(listed, false);
   for (const SameContent& s : changes.same_content) skip[s.index] = true;
+  std::vector<size_t> chosen;
+  chosen.reserve(listed);
+  for (size_t i = 0; i < listed; ++i) {
+    if (!skip[i]) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+source::SourceFile KeptFile(const ManifestEntry& entry) {
+  return source::SourceFile{entry.location, entry.size, entry.mtime_ms, entry.etag, entry.file};
+}
+
+std::optional<std::vector<source::SourceFile>> FilesToLoad(
+    const std::vector<source::SourceFile>& listed, const FileChanges& changes, LoadMode mode) {
+  const bool add_kept = mode == LoadMode::kRebuild && !changes.kept.empty();
+  if (changes.same_content.empty() && !add_kept) return std::nullopt;
   std::vector<source::SourceFile> out;
   out.reserve(listed.size() + changes.kept.size());
-  for (size_t i = 0; i < listed.size(); ++i) {
-    if (!skip[i]) out.push_back(listed[i]);
-  }
-  if (mode == LoadMode::kRebuild) {
-    for (const ManifestEntry& e : changes.kept) {
-      out.push_back(source::SourceFile{e.location, e.size, e.mtime_ms, e.etag, e.file});
-    }
+  for (size_t i : ListedToLoad(changes, listed.size())) out.push_back(listed[i]);
+  if (add_kept) {
+    for (const ManifestEntry& e : changes.kept) out.push_back(KeptFile(e));
     std::stable_sort(out.begin(), out.end(),
                      [](const source::SourceFile& a, const source::SourceFile& b) {
                        return source::NameOf(a) < source::NameOf(b);
@@ -314,6 +325,21 @@ const TableSchema& LoadManifestSchema() {
                               {"rows_rejected", ColumnType::kBigInt},
                               {"loaded_at", ColumnType::kTimestamp}}};
   return s;
+}
+
+void AppendManifestRow(ColumnBatch& batch, const ManifestEntry& e, int64_t loaded_at) {
+  const FieldValue row[] = {FieldValue::Text(FileKindName(e.kind)),
+                            FieldValue::Text(e.file),
+                            FieldValue::Text(e.location),
+                            FieldValue::Int(static_cast<int64_t>(e.size)),
+                            e.mtime_ms ? FieldValue::Int(e.mtime_ms * 1000) : FieldValue::Null(),
+                            e.etag.empty() ? FieldValue::Null() : FieldValue::Text(e.etag),
+                            e.checksum.empty() ? FieldValue::Null() : FieldValue::Text(e.checksum),
+                            FieldValue::Int(e.run_id),
+                            FieldValue::Int(static_cast<int64_t>(e.rows)),
+                            FieldValue::Int(static_cast<int64_t>(e.rejected)),
+                            FieldValue::Int(loaded_at)};
+  batch.AppendRow(row);
 }
 
 const TableSchema& RunsSchema() {

@@ -115,11 +115,17 @@ Result<LoadPlan> PlanLoad(const PlanInputs& in);
 // (Redshift) calls it then.
 Status FindUnreadableKept(const PlanInputs& in, LoadPlan& plan);
 
+// The indices of the `listed` files a full load or rebuild reads: all but those whose content is
+// loaded under another name.
+std::vector<size_t> ListedToLoad(const FileChanges& changes, size_t listed);
+// A kept file as a file to read: at its last location, under its name.
+source::SourceFile KeptFile(const ManifestEntry& entry);
 // What a full load or rebuild reads of one kind: the listed files less those whose content is
 // loaded under another name and, for a rebuild, the kept files at their last location, all
 // sorted by name (the load order, so plays are numbered as one full run over them would).
-std::vector<source::SourceFile> FilesToLoad(const std::vector<source::SourceFile>& listed,
-                                            const FileChanges& changes, LoadMode mode);
+// nullopt when that is the listing as it is (nothing left out, nothing kept to add).
+std::optional<std::vector<source::SourceFile>> FilesToLoad(
+    const std::vector<source::SourceFile>& listed, const FileChanges& changes, LoadMode mode);
 
 // A manifest written before files had names (its `file` held the location): the name of each
 // row, found as the listed file at that location, else the longest listed name its location
@@ -137,8 +143,10 @@ std::vector<ManifestEntry> ConvertLegacyManifest(std::vector<ManifestEntry> lega
 Result<std::vector<std::string>> CopyPrefixes(const std::vector<source::SourceFile>& listing,
                                               const std::vector<size_t>& chosen);
 
-// The manifest and runs tables' bulk-load schemas (sql catalog kCreateLoadState).
+// The manifest and runs tables' bulk-load schemas (sql catalog kCreateManifest, kCreateLoadState).
 const TableSchema& LoadManifestSchema();
+// Appends `entry` to a batch of LoadManifestSchema(), loaded at `loaded_at` (epoch µs).
+void AppendManifestRow(ColumnBatch& batch, const ManifestEntry& entry, int64_t loaded_at);
 const TableSchema& RunsSchema();
 
 // Whether the database holds every table an incremental run needs.

@@ -94,18 +94,11 @@ Result<std::vector<std::string>> FullLoadPrefixes(const std::vector<source::Sour
   if (changes.same_content.empty()) {
     if (!listed.empty()) prefixes.push_back(FolderPrefix(location, listed));
   } else {
-    std::vector<bool> skip(listed.size(), false);
-    for (const SameContent& s : changes.same_content) skip[s.index] = true;
-    std::vector<size_t> chosen;
-    for (size_t i = 0; i < listed.size(); ++i) {
-      if (!skip[i]) chosen.push_back(i);
-    }
-    SPARKIFY_ASSIGN_OR_RETURN(prefixes, CopyPrefixes(listed, chosen));
+    SPARKIFY_ASSIGN_OR_RETURN(prefixes, CopyPrefixes(listed, ListedToLoad(changes, listed.size())));
   }
   if (mode == LoadMode::kRebuild && !changes.kept.empty()) {
     std::vector<source::SourceFile> kept;
-    for (const ManifestEntry& e : changes.kept)
-      kept.push_back({e.location, e.size, 0, e.etag, e.file});
+    for (const ManifestEntry& e : changes.kept) kept.push_back(KeptFile(e));
     std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.uri < b.uri; });
     std::vector<size_t> all(kept.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -128,7 +121,7 @@ Status CopyEverything(engine::Engine& engine, const RedshiftLoadOptions& o, cons
     const std::vector<source::SourceFile>& listed =
         songs ? sources.song_files : sources.event_files;
     const FileChanges& changes = songs ? report.plan.songs : report.plan.events;
-    if ((songs ? sources.load_song_files : sources.load_event_files).empty()) continue;
+    if ((songs ? sources.LoadSongFiles() : sources.LoadEventFiles()).empty()) continue;
     Phase phase(report.timings, songs ? "copy_songs" : "copy_events");
     SPARKIFY_ASSIGN_OR_RETURN(
         std::vector<std::string> prefixes,
@@ -270,7 +263,9 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
   if (plan.mode != LoadMode::kNothing) {
     const bool append = plan.mode == LoadMode::kAppend;
     std::set<std::string> files;
-    for (const auto* list : {&sources.load_song_files, &sources.load_event_files, &new_events}) {
+    const std::vector<source::SourceFile>* read[] = {&sources.LoadSongFiles(),
+                                                     &sources.LoadEventFiles(), &new_events};
+    for (const std::vector<source::SourceFile>* list : read) {
       if (append && list != &new_events) continue;
       for (const source::SourceFile& f : *list) files.insert(f.uri);
     }
@@ -289,10 +284,10 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const RedshiftLoadOpt
       report.events = CopyStats(new_events, lines, rejected);
       staged.push_back({FileKind::kEvents, &new_events, &report.events});
     } else {
-      report.songs = CopyStats(sources.load_song_files, lines, rejected);
-      report.events = CopyStats(sources.load_event_files, lines, rejected);
-      staged.push_back({FileKind::kSongs, &sources.load_song_files, &report.songs});
-      staged.push_back({FileKind::kEvents, &sources.load_event_files, &report.events});
+      report.songs = CopyStats(sources.LoadSongFiles(), lines, rejected);
+      report.events = CopyStats(sources.LoadEventFiles(), lines, rejected);
+      staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
+      staged.push_back({FileKind::kEvents, &sources.LoadEventFiles(), &report.events});
     }
   }
   SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, sources, run));

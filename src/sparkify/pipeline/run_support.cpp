@@ -100,24 +100,23 @@ Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& sta
   const int64_t now = NowMicros();
   return LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
     for (const StagedFiles& s : staged) {
-      const std::string_view kind = FileKindName(s.kind);
       for (size_t i = 0; i < s.files->size(); ++i) {
         const source::SourceFile& f = (*s.files)[i];
         const FileStats* fs = i < s.stats->per_file.size() ? &s.stats->per_file[i] : nullptr;
-        const std::string location = ManifestKey(f.uri);
-        const FieldValue row[] = {
-            FieldValue::Text(kind),
-            FieldValue::Text(source::NameOf(f)),
-            FieldValue::Text(location),
-            FieldValue::Int(static_cast<int64_t>(f.size)),
-            f.mtime_ms ? FieldValue::Int(f.mtime_ms * 1000) : FieldValue::Null(),
-            f.etag.empty() ? FieldValue::Null() : FieldValue::Text(f.etag),
-            fs && !fs->checksum.empty() ? FieldValue::Text(fs->checksum) : FieldValue::Null(),
-            FieldValue::Int(run_id),
-            FieldValue::Int(fs ? static_cast<int64_t>(fs->rows) : 0),
-            FieldValue::Int(fs ? static_cast<int64_t>(fs->rejected) : 0),
-            FieldValue::Int(now)};
-        batch.AppendRow(row);
+        ManifestEntry e;
+        e.kind = s.kind;
+        e.file = source::NameOf(f);
+        e.location = ManifestKey(f.uri);
+        e.size = f.size;
+        e.mtime_ms = f.mtime_ms;
+        e.etag = f.etag;
+        if (fs) {
+          e.checksum = fs->checksum;
+          e.rows = fs->rows;
+          e.rejected = fs->rejected;
+        }
+        e.run_id = run_id;
+        AppendManifestRow(batch, e, now);
         if (batch.rows() >= 4096) flush();
       }
     }
@@ -215,19 +214,7 @@ Result<std::vector<ManifestEntry>> ReadCurrentManifest(engine::Engine& engine,
   SPARKIFY_RETURN_IF_ERROR(
       LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
         for (const ManifestEntry& e : converted) {
-          const FieldValue row[] = {
-              FieldValue::Text(FileKindName(e.kind)),
-              FieldValue::Text(e.file),
-              FieldValue::Text(e.location),
-              FieldValue::Int(static_cast<int64_t>(e.size)),
-              e.mtime_ms ? FieldValue::Int(e.mtime_ms * 1000) : FieldValue::Null(),
-              e.etag.empty() ? FieldValue::Null() : FieldValue::Text(e.etag),
-              e.checksum.empty() ? FieldValue::Null() : FieldValue::Text(e.checksum),
-              FieldValue::Int(e.run_id),
-              FieldValue::Int(static_cast<int64_t>(e.rows)),
-              FieldValue::Int(static_cast<int64_t>(e.rejected)),
-              FieldValue::Int(now)};
-          batch.AppendRow(row);
+          AppendManifestRow(batch, e, now);
           if (batch.rows() >= 4096) flush();
         }
       }));
@@ -237,8 +224,8 @@ Result<std::vector<ManifestEntry>> ReadCurrentManifest(engine::Engine& engine,
 }
 
 void PrepareFullLoad(const LoadPlan& plan, Sources& sources) {
-  sources.load_song_files = FilesToLoad(sources.song_files, plan.songs, plan.mode);
-  sources.load_event_files = FilesToLoad(sources.event_files, plan.events, plan.mode);
+  sources.merged_song_files = FilesToLoad(sources.song_files, plan.songs, plan.mode);
+  sources.merged_event_files = FilesToLoad(sources.event_files, plan.events, plan.mode);
   sources.load_songs =
       std::make_unique<LoadSource>(*sources.songs, plan.songs.kept, *sources.anywhere);
   sources.load_events =

@@ -78,12 +78,21 @@ struct Sources {
   std::vector<source::SourceFile> event_files;
   // Files by location: checksums while planning, and kept files at their last location.
   std::unique_ptr<source::AnywhereSource> anywhere;
-  // What a full load or rebuild reads (FilesToLoad; filled by StartRun), and the sources that
-  // open them: listed files through the listing's source, kept ones through `anywhere`.
-  std::vector<source::SourceFile> load_song_files;
-  std::vector<source::SourceFile> load_event_files;
+  // What a full load or rebuild reads when that is not the listing as it is (FilesToLoad;
+  // filled by PrepareFullLoad), and the sources that open the load lists: listed files through
+  // the listing's source, kept ones through `anywhere`.
+  std::optional<std::vector<source::SourceFile>> merged_song_files;
+  std::optional<std::vector<source::SourceFile>> merged_event_files;
   std::unique_ptr<source::Source> load_songs;
   std::unique_ptr<source::Source> load_events;
+
+  // The files a full load or rebuild reads, in load order.
+  const std::vector<source::SourceFile>& LoadSongFiles() const {
+    return merged_song_files ? *merged_song_files : song_files;
+  }
+  const std::vector<source::SourceFile>& LoadEventFiles() const {
+    return merged_event_files ? *merged_event_files : event_files;
+  }
 };
 // Opens and lists both locations of `options` (songs, events, source).
 Result<Sources> OpenAndList(const EtlOptions& options);

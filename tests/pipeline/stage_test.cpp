@@ -90,6 +90,64 @@ INSTANTIATE_TEST_SUITE_P(BlockSizes, StageTest,
                                            std::tuple<size_t, int, bool>{64, 3, true},
                                            std::tuple<size_t, int, bool>{1000, 2, true}));
 
+// A mapper that copies each raw row's event_seq into a one-column derived batch.
+class SeqMapper : public RowMapper {
+ public:
+  void Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived) override {
+    for (size_t r = first_row; r < raw.rows(); ++r) {
+      const FieldValue row[] = {FieldValue::Int(raw.Int(18, r))};
+      derived.AppendRow(row);
+    }
+  }
+};
+
+const TableSchema& SeqSchema() {
+  static const TableSchema s{"seq", {{"event_seq", ColumnType::kBigInt}}};
+  return s;
+}
+
+// With hand_over_raw off the consumer gets only the derived rows (raw stays with the worker and
+// is reused), yet every row is mapped exactly once and arrives in load order, at 1 and 3 threads.
+TEST(StageFiles, DerivedRowsAloneReachTheConsumerWhenRawIsKept) {
+  testing::TempDir dir;
+  for (int f = 0; f < 4; ++f) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) text += EventLine(i) + "\n";
+    testing::WriteFile(dir / ("log/f" + std::to_string(f) + ".json"), text);
+  }
+  source::LocalSource source(dir / "log");
+  auto files = source.List();
+  ASSERT_TRUE(files.ok());
+  for (int threads : {1, 3}) {
+    std::vector<SeqMapper> mappers(static_cast<size_t>(threads));
+    parse::CollectingSink sink;
+    StageOptions options;
+    options.threads = threads;
+    options.batch_rows = 50;
+    options.block_bytes = 4000;
+    StageHooks hooks;
+    hooks.ordered = true;
+    hooks.hand_over_raw = false;
+    hooks.mapper_for = [&](int w) -> RowMapper* { return &mappers[static_cast<size_t>(w)]; };
+    hooks.derived_schema = &SeqSchema();
+    std::vector<int64_t> seen;
+    bool raw_handed_over = false;
+    hooks.consume = [&](Chunk& chunk) -> Status {
+      if (chunk.raw) raw_handed_over = true;
+      if (chunk.derived) {
+        for (size_t r = 0; r < chunk.derived->rows(); ++r) seen.push_back(chunk.derived->Int(0, r));
+      }
+      return Status::Ok();
+    };
+    auto stats = StageFiles(RawKind::kEvents, source, *files, sink, options, hooks);
+    ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+    EXPECT_FALSE(raw_handed_over) << threads << " threads";
+    ASSERT_EQ(seen.size(), 4u * 300) << threads << " threads";
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end())) << threads << " threads";
+    EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a row mapped twice";
+  }
+}
+
 // A line past max_line_bytes (a file without line ends, say) is one load error and is skipped
 // to its end; the lines around it load and keep their numbers; the checksum covers every byte.
 TEST(StageFiles, OverlongLineIsSkippedWithBoundedMemory) {

@@ -98,6 +98,7 @@ Result<StageStats> StageEvents(EventStaging& st) {
   int64_t next_songplay_id = st.first_songplay_id;
   StageHooks hooks;
   hooks.ordered = st.direct;
+  hooks.hand_over_raw = st.stage_raw;
   if (st.direct) {
     hooks.mapper_for = [&](int w) -> RowMapper* { return &st.mappers[static_cast<size_t>(w)]; };
     hooks.derived_schema = &FactLoadSchema();

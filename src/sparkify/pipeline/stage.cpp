@@ -161,7 +161,7 @@ class Worker {
  public:
   Worker(RawKind kind, const TableSchema& schema, ChunkQueue& queue, parse::LoadErrorSink& errors,
          const StageOptions& options, RowMapper* mapper, const TableSchema* derived_schema,
-         bool ordered)
+         bool ordered, bool hand_over_raw)
       : kind_(kind),
         schema_(schema),
         queue_(queue),
@@ -169,7 +169,8 @@ class Worker {
         options_(options),
         mapper_(mapper),
         derived_schema_(derived_schema),
-        ordered_(ordered) {}
+        ordered_(ordered),
+        hand_over_raw_(hand_over_raw || mapper == nullptr) {}
 
   // Returns an error only for faults that must stop the whole stage.
   Status ProcessFile(source::Source& source, const source::SourceFile& file, size_t index,
@@ -230,8 +231,9 @@ class Worker {
 
   // Hands the chunk in progress to the consumer; false once the stage is aborted.
   bool Flush() {
+    if (!hand_over_raw_ && raw_) raw_->Clear();  // mapped already; only the derived rows go
     if ((!raw_ || raw_->empty()) && (!derived_ || derived_->empty())) return true;
-    Chunk chunk{index_, std::move(raw_), std::move(derived_)};
+    Chunk chunk{index_, hand_over_raw_ ? std::move(raw_) : nullptr, std::move(derived_)};
     mapped_rows_ = 0;
     return queue_.Push(std::move(chunk));
   }
@@ -359,6 +361,7 @@ class Worker {
   RowMapper* mapper_;
   const TableSchema* derived_schema_;
   bool ordered_;
+  bool hand_over_raw_;
   parse::RecordParser parser_;
   source::ContentHash hash_;
   std::string buffer_;
@@ -399,8 +402,8 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
 
   auto run_worker = [&](int w) {
     RowMapper* mapper = hooks.mapper_for ? hooks.mapper_for(w) : nullptr;
-    Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema,
-                  hooks.ordered);
+    Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema, hooks.ordered,
+                  hooks.hand_over_raw);
     uint64_t my_rows = 0, my_rejected = 0;
     for (;;) {
       size_t i = next_file.fetch_add(1);

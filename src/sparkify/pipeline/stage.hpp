@@ -59,6 +59,9 @@ struct StageHooks {
   // Called on the calling thread for every chunk; an error stops the stage.
   std::function<Status(Chunk& chunk)> consume;
   bool ordered = false;
+  // False when `consume` reads only chunk.derived: each worker then keeps its raw batch and
+  // reuses it once its rows are mapped (chunk.raw is null), so no raw rows wait in the queue.
+  bool hand_over_raw = true;
 };
 
 // What one file gave, for the load manifest.

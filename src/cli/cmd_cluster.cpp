@@ -8,6 +8,7 @@
 #include "sparkify/aws/credentials.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/iac/cluster.hpp"
+#include "sparkify/iac/public_address.hpp"
 
 namespace sparkify::cli {
 namespace {
@@ -15,24 +16,11 @@ namespace {
 struct ClusterOptions {
   bool dry_run = false;
   std::string region;
-  std::string cidr = "0.0.0.0/0";
+  std::string cidr;  // empty: the caller's public address as a /32 (checkip)
   int wait_timeout_s = 1800;
   int poll_interval_s = 15;
   std::string final_snapshot;
 };
-
-// --region > AWS_REGION / AWS_DEFAULT_REGION / the profile's region > dwh.cfg [DWH] REGION
-// > us-west-2 (where the Udacity data lives).
-std::string ResolveRegion(const config::SettingsResolver& settings, const ClusterOptions& o) {
-  if (!o.region.empty()) return o.region;
-  Result<aws::SharedConfig> shared = aws::SharedConfig::Load();
-  if (shared.ok()) {
-    aws::Setting s = aws::ResolveRegion(*shared);
-    if (!s.value.empty()) return s.value;
-  }
-  if (auto v = settings.cfg().Get("DWH", "REGION"); v && !v->empty()) return *v;
-  return "us-west-2";
-}
 
 enum class Action { kCreate, kStatus, kDelete };
 
@@ -46,7 +34,12 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
   lifecycle.wait_timeout = std::chrono::seconds(o.wait_timeout_s);
   lifecycle.poll_interval = std::chrono::seconds(o.poll_interval_s);
   lifecycle.final_snapshot = o.final_snapshot;
-  std::string region = ResolveRegion(*settings, o);
+  std::string region =
+      iac::ResolveClusterRegion(settings->cfg(), settings->cfg_name(), o.region).value;
+  if (action == Action::kCreate && !o.cidr.empty()) {
+    Status valid = iac::ValidateCidr(o.cidr);
+    if (!valid.ok()) return ReportError(valid.error());
+  }
   if (o.dry_run) {
     std::string text = "# dry run: nothing is sent (region " + region + ")\n";
     if (action == Action::kCreate) text += iac::DryRunCreate(*cluster, lifecycle);
@@ -79,6 +72,15 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
     std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
+  if (action == Action::kCreate && lifecycle.cidr.empty()) {
+    // Secure by default (issue 17): only the caller's own address, never a wider fallback.
+    std::string url = iac::CheckIpUrl();
+    Result<std::string> own = iac::FindOwnCidr(url);
+    if (!own.ok()) return ReportError(own.take_error().WithContext(verb));
+    lifecycle.cidr = *own;
+    log::Info("opening the cluster port to your public address only: " + lifecycle.cidr +
+              " (from " + url + "; --cidr to choose another range)");
+  }
   config::IniFile cfg = settings->cfg();  // create edits a copy, then saves it
   Result<iac::Outcome> out =
       action == Action::kCreate
@@ -106,7 +108,7 @@ void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run)
       "cluster",
       "Create, inspect or delete the Redshift cluster of dwh.cfg [DWH] (IAM role, cluster, "
       "security group; writes [CLUSTER] HOST and [IAM_ROLE] ARN).\n"
-      "Example: sparkify cluster create --cidr 203.0.113.7/32");
+      "Example: sparkify cluster create --cidr 203.0.113.0/24");
   cmd->require_subcommand(1);
   auto options = std::make_shared<ClusterOptions>();
   auto add_common = [options](CLI::App* sub) {
@@ -129,7 +131,9 @@ void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run)
   add_common(create);
   add_wait(create);
   create->add_option("--cidr", options->cidr,
-                     "Who may connect to the cluster port (default 0.0.0.0/0: everyone)");
+                     "IPv4 range allowed to connect to the cluster port (default: your own "
+                     "public address as a /32, found through https://checkip.amazonaws.com or "
+                     "$SPARKIFY_CHECKIP_URL; 0.0.0.0/0 = everyone, with a warning)");
   auto* status =
       cmd->add_subcommand("status", "Print the cluster's state; exit 6 if it does not exist");
   add_common(status);

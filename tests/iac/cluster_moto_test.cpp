@@ -7,10 +7,12 @@
 #include <signal.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "testing/aws_testing.hpp"
+#include "testing/loopback_http.hpp"
 #include "testing/test_util.hpp"
 
 namespace sparkify::testing {
@@ -37,6 +39,7 @@ for c in rs.describe_clusters()['Clusters']:
                c['NodeType'], c['NumberOfNodes'], c['DBName'], c['MasterUsername'],
                ','.join(r['IamRoleArn'] for r in c.get('IamRoles', []))))
     out.append('host %s' % c['Endpoint']['Address'])
+    out.append('encrypted %s' % c.get('Encrypted'))
 vpc = [v['VpcId'] for v in ec2.describe_vpcs()['Vpcs'] if v['IsDefault']][0]
 for g in ec2.describe_security_groups(Filters=[{'Name': 'vpc-id', 'Values': [vpc]}])['SecurityGroups']:
     for p in g['IpPermissions']:
@@ -83,6 +86,9 @@ constexpr char kConfig[] =
 class ClusterMotoTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // The checkip stand-in: `cluster create` without --cidr asks it for the caller's address
+    // (issue 17); the real https://checkip.amazonaws.com is never contacted.
+    checkip_ = std::make_unique<LoopbackHttpServer>(200, "198.51.100.7\n");
     ProcessResult port =
         RunProcess({"/bin/sh", "-c",
                     "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
@@ -121,21 +127,25 @@ class ClusterMotoTest : public ::testing::Test {
   static void TearDownTestSuite() {
     if (pid_ > 0) kill(pid_, SIGTERM);
     pid_ = 0;
+    checkip_.reset();
   }
 
-  ProcessResult Sparkify(std::vector<std::string> args, const std::string& secret = "") {
+  ProcessResult Sparkify(std::vector<std::string> args, const std::string& secret = "",
+                         const std::string& checkip_url = "") {
     std::vector<std::string> argv = {SPARKIFY_BINARY, "--config", cfg_path_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv, {{"AWS_ACCESS_KEY_ID", key_},
-                             {"AWS_SECRET_ACCESS_KEY", secret.empty() ? secret_ : secret},
-                             {"AWS_SESSION_TOKEN", std::nullopt},
-                             {"AWS_PROFILE", std::nullopt},
-                             {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"},
-                             {"AWS_CONFIG_FILE", dir_ / "none"},
-                             {"AWS_ENDPOINT_URL", url_},
-                             {"AWS_REGION", "us-west-2"},
-                             {"AWS_MAX_ATTEMPTS", "2"},
-                             {"SPARKIFY_AWS_RETRY_BASE_MS", "10"}});
+    return RunProcess(
+        argv, {{"SPARKIFY_CHECKIP_URL", checkip_url.empty() ? checkip_->url() : checkip_url},
+               {"AWS_ACCESS_KEY_ID", key_},
+               {"AWS_SECRET_ACCESS_KEY", secret.empty() ? secret_ : secret},
+               {"AWS_SESSION_TOKEN", std::nullopt},
+               {"AWS_PROFILE", std::nullopt},
+               {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"},
+               {"AWS_CONFIG_FILE", dir_ / "none"},
+               {"AWS_ENDPOINT_URL", url_},
+               {"AWS_REGION", "us-west-2"},
+               {"AWS_MAX_ATTEMPTS", "2"},
+               {"SPARKIFY_AWS_RETRY_BASE_MS", "10"}});
   }
   std::string State() {
     ProcessResult r =
@@ -150,6 +160,7 @@ class ClusterMotoTest : public ::testing::Test {
     WriteFile(cfg_path_, kConfig);
   }
 
+  static inline std::unique_ptr<LoopbackHttpServer> checkip_;
   static inline int port_ = 0;
   static inline int pid_ = 0;
   static inline std::string url_, key_, secret_;
@@ -171,17 +182,21 @@ TEST_F(ClusterMotoTest, CreateStatusCreateAgainDeleteDeleteAgain) {
   EXPECT_EQ(status0.exit_code, 6) << status0.err;
   EXPECT_NE(status0.err.find("does not exist"), std::string::npos) << status0.err;
 
+  const int asked = checkip_->requests();
   ProcessResult create = Sparkify({"cluster", "create", "--poll-interval", "1"});
   ASSERT_EQ(create.exit_code, 0) << create.err;
   EXPECT_NE(create.out.find("cluster create: done"), std::string::npos) << create.out;
-  EXPECT_NE(create.err.find("0.0.0.0/0"), std::string::npos) << "warning expected: " << create.err;
+  EXPECT_EQ(checkip_->requests(), asked + 1) << "one GET of the checkip stand-in";
+  EXPECT_EQ(create.err.find("0.0.0.0/0"), std::string::npos) << create.err;
+  EXPECT_NE(create.err.find("198.51.100.7/32"), std::string::npos) << create.err;
   std::string state = State();
   std::string arn = Line(state, "role sparkifyTestRole ");
   std::string host = Line(state, "host ");
   ASSERT_FALSE(arn.empty()) << state;
   ASSERT_FALSE(host.empty()) << state;
   EXPECT_EQ(state, "cluster sparkify-test available dc2.large 2 dwh dwhuser " + arn + "\n" +
-                       "host " + host + "\n" + "ingress default tcp 5439-5439 0.0.0.0/0\n" +
+                       "encrypted True\n" + "host " + host + "\n" +
+                       "ingress default tcp 5439-5439 198.51.100.7/32\n" +
                        "policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n" +
                        "role sparkifyTestRole " + arn + "\n" + "trust redshift.amazonaws.com\n");
   std::string expected_cfg = kConfig;
@@ -205,16 +220,50 @@ TEST_F(ClusterMotoTest, CreateStatusCreateAgainDeleteDeleteAgain) {
   ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_NE(del.out.find("cluster delete: done"), std::string::npos) << del.out;
-  EXPECT_EQ(State(), "ingress default tcp 5439-5439 0.0.0.0/0\n");
+  EXPECT_EQ(State(), "ingress default tcp 5439-5439 198.51.100.7/32\n");
   EXPECT_EQ(ReadFile(cfg_path_), expected_cfg);
 
   ProcessResult del2 = Sparkify({"cluster", "delete", "--poll-interval", "1"});
   ASSERT_EQ(del2.exit_code, 0) << del2.err;
   EXPECT_NE(del2.out.find("nothing to change"), std::string::npos) << del2.out;
-  EXPECT_EQ(State(), "ingress default tcp 5439-5439 0.0.0.0/0\n");
+  EXPECT_EQ(State(), "ingress default tcp 5439-5439 198.51.100.7/32\n");
 
   ProcessResult status2 = Sparkify({"cluster", "status"});
   EXPECT_EQ(status2.exit_code, 6) << status2.err;
+}
+
+// --cidr 0.0.0.0/0 still works, with a warning; checkip is not asked.
+TEST_F(ClusterMotoTest, CidrEveryoneStillWorksWithAWarning) {
+  const int asked = checkip_->requests();
+  ProcessResult create =
+      Sparkify({"cluster", "create", "--poll-interval", "1", "--cidr", "0.0.0.0/0"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_NE(create.err.find("warning"), std::string::npos) << create.err;
+  EXPECT_NE(create.err.find("0.0.0.0/0 (the whole internet)"), std::string::npos) << create.err;
+  EXPECT_EQ(checkip_->requests(), asked);
+  EXPECT_NE(State().find("ingress default tcp 5439-5439 0.0.0.0/0\n"), std::string::npos);
+  ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+}
+
+// No address, no cluster: create stops before any AWS call and asks for --cidr.
+TEST_F(ClusterMotoTest, CreateStopsWhenTheAddressCannotBeFound) {
+  const std::string before = State();
+  LoopbackHttpServer broken(500, "no");
+  ProcessResult create = Sparkify({"cluster", "create", "--poll-interval", "1"}, "", broken.url());
+  EXPECT_EQ(create.exit_code, 1) << create.err;
+  EXPECT_NE(create.err.find("cannot find your public IP address through " + broken.url()),
+            std::string::npos)
+      << create.err;
+  EXPECT_NE(create.err.find("pass --cidr"), std::string::npos) << create.err;
+  EXPECT_EQ(broken.requests(), 1);
+  EXPECT_EQ(State(), before);
+  EXPECT_EQ(ReadFile(cfg_path_), kConfig);
+
+  ProcessResult bad = Sparkify({"cluster", "create", "--cidr", "203.0.113.7"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("no prefix length"), std::string::npos) << bad.err;
+  EXPECT_EQ(State(), before);
 }
 
 TEST_F(ClusterMotoTest, WrongSecretKeyIsAnAuthenticationError) {
@@ -239,6 +288,7 @@ TEST_F(ClusterMotoTest, DryRunSendsNothingAndMasksThePassword) {
       EXPECT_NE(r.out.find("iam CreateRole\n"), std::string::npos) << r.out;
       EXPECT_NE(r.out.find("    MasterUserPassword=********\n"), std::string::npos) << r.out;
       EXPECT_NE(r.out.find("ec2 AuthorizeSecurityGroupIngress\n"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("    Encrypted=true\n"), std::string::npos) << r.out;
     }
     if (std::string(action) == "delete") {
       EXPECT_NE(r.out.find("    SkipFinalClusterSnapshot=true\n"), std::string::npos) << r.out;

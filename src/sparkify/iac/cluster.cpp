@@ -11,6 +11,7 @@
 #include "sparkify/aws/iam.hpp"
 #include "sparkify/aws/query_api.hpp"
 #include "sparkify/common/log.hpp"
+#include "sparkify/iac/public_address.hpp"
 
 namespace sparkify::iac {
 namespace {
@@ -139,6 +140,7 @@ Result<ClusterSettings> ReadClusterSettings(const config::IniFile& cfg, std::str
   s.spec.db_name = ReadString(cfg, "DWH_DB", "dwh");
   s.spec.master_user = ReadString(cfg, "DWH_DB_USER", "dwhuser");
   s.spec.master_password = ReadString(cfg, "DWH_DB_PASSWORD", "");
+  s.spec.encrypted = true;
   SPARKIFY_ASSIGN_OR_RETURN(s.spec.num_nodes, ReadInt(cfg, cfg_name, "DWH_NUM_NODES", 4, 1, 128));
   SPARKIFY_ASSIGN_OR_RETURN(s.spec.port, ReadInt(cfg, cfg_name, "DWH_PORT", 5439, 1150, 65535));
   if (s.spec.cluster_type != "single-node" && s.spec.cluster_type != "multi-node") {
@@ -156,7 +158,8 @@ Result<ClusterSettings> ReadClusterSettings(const config::IniFile& cfg, std::str
   return s;
 }
 
-Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
+Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region,
+                                              std::optional<std::chrono::milliseconds> bound) {
   SPARKIFY_ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::SharedConfig::Load());
   SPARKIFY_ASSIGN_OR_RETURN(aws::Credentials credentials, aws::ResolveCredentials(shared));
   log::Verbose("aws: credentials from " + credentials.source + ", region " + region);
@@ -170,9 +173,15 @@ Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
   for (const Svc& svc :
        {Svc{"iam", "IAM", iam::kSigningRegion, iam::kDefaultHost},
         Svc{"redshift", "REDSHIFT", region, "redshift." + region + ".amazonaws.com"},
-        Svc{"ec2", "EC2", region, "ec2." + region + ".amazonaws.com"}}) {
+        Svc{"ec2", "EC2", region, "ec2." + region + ".amazonaws.com"},
+        Svc{"sts", "STS", region, "sts." + region + ".amazonaws.com"}}) {
     aws::QueryServiceConfig config;
     SPARKIFY_RETURN_IF_ERROR(aws::ApplyEnvironment(shared, config.client));
+    if (bound) {
+      config.client.retry.max_attempts = std::min(config.client.retry.max_attempts, 2);
+      config.client.http.connect_timeout = std::min(config.client.http.connect_timeout, *bound);
+      config.client.http.read_timeout = std::min(config.client.http.read_timeout, *bound);
+    }
     config.client.service = svc.name;
     config.client.region = svc.region;
     config.client.credentials = credentials;
@@ -185,6 +194,20 @@ Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
     api->services.emplace(svc.name, std::move(service).value());
   }
   return std::unique_ptr<ApiCaller>(std::move(api));
+}
+
+aws::Setting ResolveClusterRegion(const config::IniFile& cfg, std::string_view cfg_name,
+                                  const std::string& flag) {
+  if (!flag.empty()) return {flag, "--region"};
+  Result<aws::SharedConfig> shared = aws::SharedConfig::Load();
+  if (shared.ok()) {
+    aws::Setting s = aws::ResolveRegion(*shared);
+    if (!s.value.empty()) return s;
+  }
+  if (auto v = cfg.Get("DWH", "REGION"); v && !v->empty()) {
+    return {*v, std::string(cfg_name) + " [DWH] REGION"};
+  }
+  return {"us-west-2", "default"};
 }
 
 std::string DescribeCall(std::string_view service, const QueryParams& params) {
@@ -201,6 +224,10 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
                               const std::string& cfg_path) {
   Outcome out;
   const std::string& id = settings.spec.identifier;
+  if (options.cidr.empty()) {
+    return Error::InvalidArgument("no CIDR block to open the cluster port to: pass --cidr");
+  }
+  SPARKIFY_RETURN_IF_ERROR(ValidateCidr(options.cidr));
   // 1. The role.
   iam::Role role;
   Result<std::string> created = api.Call(
@@ -260,7 +287,7 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
        false);
   // 5. The port.
   int port = cluster.endpoint_port > 0 ? cluster.endpoint_port : settings.spec.port;
-  if (options.cidr == "0.0.0.0/0" || options.cidr == "::/0") {
+  if (OpensToEveryone(options.cidr)) {
     log::Warn("opening port " + std::to_string(port) + " to " + options.cidr +
               " (the whole internet); pass --cidr YOUR.IP/32 to narrow it");
   }
@@ -373,8 +400,14 @@ std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions
   out += DescribeCall("ec2", ec2::DescribeVpcsParams());
   out += "    (only when the cluster reports no VPC: its default VPC)\n";
   out += DescribeCall("ec2", ec2::DescribeSecurityGroupsParams("<VpcId>"));
+  std::string cidr = options.cidr.empty() ? "<your public IPv4 address>/32" : options.cidr;
   out += DescribeCall(
-      "ec2", ec2::AuthorizeIngressParams("<GroupId of default>", settings.spec.port, options.cidr));
+      "ec2", ec2::AuthorizeIngressParams("<GroupId of default>", settings.spec.port, cidr));
+  if (options.cidr.empty()) {
+    out += "    (your address: one GET of " + CheckIpUrl() + " when run; --cidr to choose)\n";
+  } else if (OpensToEveryone(options.cidr)) {
+    out += "    (warning: 0.0.0.0/0 lets the whole internet reach the port)\n";
+  }
   out += "then dwh.cfg: [CLUSTER] HOST = <Endpoint Address>, [IAM_ROLE] ARN = <Arn>\n";
   return out;
 }

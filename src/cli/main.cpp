@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   AddReportCommand(app, global, run);
   AddCheckCommand(app, global, run);
   AddClusterCommand(app, global, run);
+  AddDebugCommand(app, global, run);
 
   try {
     app.parse(argc, argv);

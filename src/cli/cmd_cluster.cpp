@@ -8,6 +8,7 @@
 #include "sparkify/aws/credentials.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/iac/cluster.hpp"
+#include "sparkify/iac/cluster_connection.hpp"
 #include "sparkify/iac/public_address.hpp"
 
 namespace sparkify::cli {
@@ -20,9 +21,41 @@ struct ClusterOptions {
   int wait_timeout_s = 1800;
   int poll_interval_s = 15;
   std::string final_snapshot;
+  int connect_timeout_s = 10;
+  bool save_password = false;
+  bool iam_auth = false;
 };
 
 enum class Action { kCreate, kStatus, kDelete };
+
+// status: whether the endpoint accepts a TCP connection and a login with the [CLUSTER]
+// credentials (or IAM authentication), and why not (iac/cluster_connection.hpp).
+std::string ConnectionLines(iac::ApiCaller& api, const config::IniFile& cfg,
+                            const aws::redshift::Cluster& c, const ClusterOptions& o) {
+  if (c.status != "available" || c.endpoint_address.empty()) {
+    return "connection: not checked (the cluster is " + c.status + ")\n";
+  }
+  const std::chrono::seconds timeout(o.connect_timeout_s);
+  Status tcp = iac::ProbeTcp(c.endpoint_address, c.endpoint_port, timeout);
+  if (!tcp.ok()) {
+    return "connection: FAIL: " + tcp.error().message() +
+           "\n            (is the port open to this machine? sparkify cluster create --cidr "
+           "YOUR.IP/32)\n";
+  }
+  std::string text = "connection: OK (TCP to " + c.endpoint_address + ":" +
+                     std::to_string(c.endpoint_port) + ")\n";
+  Result<iac::ClusterLogin> login =
+      iac::ResolveClusterLogin(api, cfg, c.identifier, c.db_name, c.master_user, o.iam_auth);
+  if (!login.ok()) return text + "login:      FAIL: " + login.error().message() + "\n";
+  iac::ConnectionCheck check =
+      iac::CheckClusterConnection(c.endpoint_address, c.endpoint_port, *login, timeout);
+  if (!check.login_ok) {
+    return text + "login:      FAIL as " + login->user + " (" + login->how +
+           "): " + (check.tcp_ok ? check.login_detail : check.tcp_detail) + "\n";
+  }
+  return text + "login:      OK as " + login->user + " (" + login->how +
+         "): " + check.login_detail + "\n";
+}
 
 int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
   auto settings = LoadSettings(global);
@@ -34,6 +67,7 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
   lifecycle.wait_timeout = std::chrono::seconds(o.wait_timeout_s);
   lifecycle.poll_interval = std::chrono::seconds(o.poll_interval_s);
   lifecycle.final_snapshot = o.final_snapshot;
+  lifecycle.save_password = o.save_password;
   std::string region =
       iac::ResolveClusterRegion(settings->cfg(), settings->cfg_name(), o.region).value;
   if (action == Action::kCreate && !o.cidr.empty()) {
@@ -69,6 +103,7 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
         "\nnode type: " + c->node_type + "\nnodes:     " + std::to_string(c->num_nodes) +
         "\ndatabase:  " + c->db_name + " (user " + c->master_user + ")" +
         "\nrole:      " + (roles.empty() ? std::string("(none)") : roles) + "\n";
+    text += ConnectionLines(**api, settings->cfg(), *c, o);
     std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
@@ -134,9 +169,21 @@ void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run)
                      "IPv4 range allowed to connect to the cluster port (default: your own "
                      "public address as a /32, found through https://checkip.amazonaws.com or "
                      "$SPARKIFY_CHECKIP_URL; 0.0.0.0/0 = everyone, with a warning)");
-  auto* status =
-      cmd->add_subcommand("status", "Print the cluster's state; exit 6 if it does not exist");
+  create->add_flag("--save-password", options->save_password,
+                   "When dwh.cfg [DWH] DWH_DB_PASSWORD is empty, create generates the master "
+                   "password; this writes it there (default: kept nowhere, use IAM auth)");
+  auto* status = cmd->add_subcommand(
+      "status",
+      "Print the cluster's state and whether its database accepts a TCP connection and a "
+      "login with dwh.cfg [CLUSTER] credentials; exit 6 if it does not exist");
   add_common(status);
+  status
+      ->add_option("--connect-timeout", options->connect_timeout_s,
+                   "Seconds the connection check may take (default 10)")
+      ->check(CLI::Range(1, 600));
+  status->add_flag("--iam-auth", options->iam_auth,
+                   "Log in with temporary credentials from GetClusterCredentials even when "
+                   "[CLUSTER] DB_PASSWORD is set");
   auto* del = cmd->add_subcommand("delete", "Delete the cluster, then the role (idempotent)");
   add_common(del);
   add_wait(del);

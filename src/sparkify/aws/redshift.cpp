@@ -78,6 +78,7 @@ QueryParams GetClusterCredentialsParams(const std::string& db_user, const std::s
   if (!db_name.empty()) p.emplace_back("DbName", db_name);
   p.emplace_back("ClusterIdentifier", identifier);
   p.emplace_back("DurationSeconds", std::to_string(duration_seconds));
+  p.emplace_back("AutoCreate", "false");  // the user must exist; AWS's default, said out loud
   return p;
 }
 

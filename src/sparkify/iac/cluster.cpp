@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <thread>
 
 #include "sparkify/aws/client.hpp"
 #include "sparkify/aws/credentials.hpp"
+#include "sparkify/aws/crypto.hpp"
 #include "sparkify/aws/ec2.hpp"
 #include "sparkify/aws/iam.hpp"
 #include "sparkify/aws/query_api.hpp"
@@ -151,11 +153,32 @@ Result<ClusterSettings> ReadClusterSettings(const config::IniFile& cfg, std::str
     return Error::Config(std::string(cfg_name) +
                          " [DWH] DWH_NUM_NODES: a multi-node cluster needs at least 2 nodes");
   }
-  if (s.spec.master_password.empty()) {
-    return Error::Config(std::string(cfg_name) +
-                         " [DWH] DWH_DB_PASSWORD is not set (the cluster's master password)");
-  }
   return s;
+}
+
+Result<std::string> GenerateMasterPassword() {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%^*-_=+";
+  auto has = [](const std::string& p, auto pred) { return std::any_of(p.begin(), p.end(), pred); };
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    uint8_t bytes[64];
+    if (!aws::RandomBytes(bytes, sizeof(bytes))) {
+      return Error::Internal("no random bytes for a master password (OpenSSL RAND_bytes)");
+    }
+    std::string out;
+    for (uint8_t b : bytes) {
+      // Rejection sampling keeps every character equally likely.
+      if (b >= 256 - 256 % kAlphabet.size()) continue;
+      out += kAlphabet[b % kAlphabet.size()];
+      if (out.size() == 32) break;
+    }
+    if (out.size() == 32 && has(out, [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+        has(out, [](char c) { return c >= 'a' && c <= 'z'; }) &&
+        has(out, [](char c) { return c >= '0' && c <= '9'; })) {
+      return out;
+    }
+  }
+  return Error::Internal("could not make a master password");
 }
 
 Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region,
@@ -260,9 +283,25 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
   // 3. The cluster.
   rs::ClusterSpec spec = settings.spec;
   spec.iam_role_arn = role.arn;
+  const bool generated = spec.master_password.empty();
+  if (generated) {
+    SPARKIFY_ASSIGN_OR_RETURN(spec.master_password, GenerateMasterPassword());
+  }
   Result<std::string> cluster_body = api.Call("redshift", rs::CreateClusterParams(spec));
+  bool save_password = false;
   if (cluster_body.ok()) {
     Step(out, "cluster " + id + ": creation started", true);
+    if (generated) {
+      save_password = options.save_password;
+      Step(out,
+           "cluster " + id + ": master user " + spec.master_user +
+               " got a generated 32-character password, shown nowhere" +
+               (save_password ? " and written to " + cfg_path + " [DWH] DWH_DB_PASSWORD"
+                              : " and kept nowhere") +
+               "; log in with IAM authentication (leave [CLUSTER] DB_PASSWORD empty, or "
+               "--iam-auth)",
+           false);
+    }
   } else if (HasServiceCode(cluster_body.error(), "ClusterAlreadyExists")) {
     Step(out, "cluster " + id + ": exists", false);
   } else {
@@ -307,9 +346,13 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
   // 6. dwh.cfg.
   bool host_changed = cfg.Set("CLUSTER", "HOST", cluster.endpoint_address);
   bool arn_changed = cfg.Set("IAM_ROLE", "ARN", role.arn);
-  if (host_changed || arn_changed) {
+  bool password_saved = save_password && cfg.Set("DWH", "DWH_DB_PASSWORD", spec.master_password);
+  if (host_changed || arn_changed || password_saved) {
     SPARKIFY_RETURN_IF_ERROR(cfg.Save(cfg_path));
-    Step(out, cfg_path + ": wrote [CLUSTER] HOST and [IAM_ROLE] ARN", true);
+    Step(out,
+         cfg_path + ": wrote [CLUSTER] HOST and [IAM_ROLE] ARN" +
+             (password_saved ? std::string(" and [DWH] DWH_DB_PASSWORD") : std::string()),
+         true);
   } else {
     Step(out, cfg_path + ": [CLUSTER] HOST and [IAM_ROLE] ARN already up to date", false);
   }
@@ -387,6 +430,7 @@ Result<Outcome> DeleteCluster(ApiCaller& api, const ClusterSettings& settings,
 std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions& options) {
   rs::ClusterSpec spec = settings.spec;
   spec.iam_role_arn = "<Arn from CreateRole>";
+  const bool generated = spec.master_password.empty();
   std::string out;
   out += DescribeCall("iam", iam::CreateRoleParams(settings.role_name, iam::RedshiftTrustPolicy(),
                                                    kRoleDescription));
@@ -394,6 +438,12 @@ std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions
   out += DescribeCall("iam",
                       iam::AttachRolePolicyParams(settings.role_name, iam::kS3ReadOnlyPolicyArn));
   out += DescribeCall("redshift", rs::CreateClusterParams(spec));
+  if (generated) {
+    out += "    (MasterUserPassword: generated, 32 characters, shown nowhere; " +
+           std::string(options.save_password ? "written to dwh.cfg [DWH] DWH_DB_PASSWORD"
+                                             : "kept nowhere: log in with IAM authentication") +
+           ")\n";
+  }
   out += DescribeCall("redshift", rs::DescribeClustersParams(spec.identifier));
   out += "    (repeated every " + Seconds(options.poll_interval) + " until available, at most " +
          Seconds(options.wait_timeout) + ")\n";

@@ -34,8 +34,9 @@
 
 namespace sparkify::iac {
 
-// dwh.cfg [DWH] (keys as in the Udacity template; defaults are that template's values,
-// except DWH_DB_PASSWORD, which is required). spec.encrypted is always true.
+// dwh.cfg [DWH] (keys as in the Udacity template; defaults are that template's values;
+// DWH_DB_PASSWORD may be empty: create then generates the master password). spec.encrypted
+// is always true.
 struct ClusterSettings {
   aws::redshift::ClusterSpec spec;  // iam_role_arn is filled in by Create
   std::string role_name;            // DWH_IAM_ROLE_NAME
@@ -73,6 +74,10 @@ struct LifecycleOptions {
   std::chrono::milliseconds wait_timeout{std::chrono::minutes(30)};
   std::chrono::milliseconds poll_interval{std::chrono::seconds(15)};
   std::string final_snapshot;  // delete: empty = SkipFinalClusterSnapshot
+  // create, when DWH_DB_PASSWORD is empty and a cluster is created: the generated master
+  // password is written to dwh.cfg [DWH] DWH_DB_PASSWORD (default: kept nowhere, never shown;
+  // the user logs in with IAM authentication).
+  bool save_password = false;
   // Test seam: how to wait between polls (default: std::this_thread::sleep_for).
   std::function<void(std::chrono::milliseconds)> sleep;
 };
@@ -90,6 +95,11 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
 Result<aws::redshift::Cluster> DescribeCluster(ApiCaller& api, const std::string& identifier);
 Result<Outcome> DeleteCluster(ApiCaller& api, const ClusterSettings& settings,
                               const LifecycleOptions& options);
+
+// A strong Redshift master password: 32 characters from OpenSSL's CSPRNG, with at least one
+// upper-case letter, lower-case letter and digit, and none of the characters Redshift
+// refuses (' " \\ / @ space). kInternal when no random bytes are available.
+Result<std::string> GenerateMasterPassword();
 
 // The calls create/status/delete send against an empty account, as DescribeCall text.
 std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions& options);

@@ -191,4 +191,41 @@ Result<ClusterLogin> ResolveClusterLogin(ApiCaller& api, const config::IniFile& 
   return temporary.Get();
 }
 
+Result<std::string> IamAuthConnInfo(ApiCaller& api, const config::IniFile& cfg,
+                                    std::chrono::milliseconds connect_timeout) {
+  auto get = [&cfg](const char* section, const char* key) {
+    std::optional<std::string> v = cfg.Get(section, key);
+    return v && !v->empty() ? *v : std::string();
+  };
+  std::string id = get("DWH", "DWH_CLUSTER_IDENTIFIER");
+  if (id.empty()) id = "dwhCluster";
+  std::string host = get("CLUSTER", "HOST");
+  std::string port_text = get("CLUSTER", "DB_PORT");
+  std::string db = get("CLUSTER", "DB_NAME");
+  std::string user = get("CLUSTER", "DB_USER");
+  int port = 5439;
+  if (host.empty() || db.empty() || user.empty()) {
+    SPARKIFY_ASSIGN_OR_RETURN(aws::redshift::Cluster c, DescribeCluster(api, id));
+    if (host.empty()) {
+      host = c.endpoint_address;
+      if (c.endpoint_port > 0) port = c.endpoint_port;
+    }
+    if (db.empty()) db = c.db_name;
+    if (user.empty()) user = c.master_user;
+    if (host.empty()) {
+      return Error::Unavailable("cluster " + id + " has no endpoint yet (it is " + c.status + ")");
+    }
+  }
+  if (!port_text.empty()) {
+    try {
+      port = std::stoi(port_text);
+    } catch (const std::exception&) {
+      return Error::Config("[CLUSTER] DB_PORT \"" + port_text + "\" is not a port number");
+    }
+  }
+  TemporaryLogin temporary(api, id, db, user);
+  SPARKIFY_ASSIGN_OR_RETURN(ClusterLogin login, temporary.Get());
+  return ClusterLoginConnInfo(host, port, login, connect_timeout);
+}
+
 }  // namespace sparkify::iac

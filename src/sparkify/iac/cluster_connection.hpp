@@ -91,4 +91,12 @@ Result<ClusterLogin> ResolveClusterLogin(ApiCaller& api, const config::IniFile& 
                                          const std::string& default_db,
                                          const std::string& default_user, bool iam_auth);
 
+// The libpq connection string of dwh.cfg's cluster under IAM authentication (target
+// `redshift:` with an empty [CLUSTER] DB_PASSWORD, or --iam-auth): [CLUSTER] HOST and DB_PORT
+// (else the endpoint DescribeClusters reports), DB_NAME and DB_USER (else the cluster's), and
+// a temporary password for [DWH] DWH_CLUSTER_IDENTIFIER (default dwhCluster) from `login`'s
+// GetClusterCredentials. Holds the temporary password: never print it.
+Result<std::string> IamAuthConnInfo(ApiCaller& api, const config::IniFile& cfg,
+                                    std::chrono::milliseconds connect_timeout);
+
 }  // namespace sparkify::iac

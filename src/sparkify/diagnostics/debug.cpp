@@ -286,7 +286,18 @@ DebugReport RunDebug(const DebugOptions& o) {
     std::string conninfo = t->location;
     if (t->from_cluster_section) {
       if (t->kind == config::Target::Kind::kRedshift && iac::UsesIamAuth(cfg, false)) {
-        return Skip("target", "Redshift with IAM authentication: see the cluster database check");
+        // IAM authentication: temporary credentials first (GetClusterCredentials).
+        Result<std::unique_ptr<iac::ApiCaller>> aws_api = iac::OpenAwsApi(region.value, timeout);
+        if (!aws_api.ok()) {
+          return Fail("target", aws_api.error().message(),
+                      "IAM authentication needs AWS credentials (or set [CLUSTER] DB_PASSWORD)");
+        }
+        Result<std::string> iam = iac::IamAuthConnInfo(**aws_api, cfg, timeout);
+        if (!iam.ok()) {
+          return Fail("target", "IAM authentication: " + iam.error().message(),
+                      HintFor(iam.error(), "redshift:GetClusterCredentials for your AWS identity"));
+        }
+        return CheckServer(*t, *iam, "redshift: (IAM authentication)", timeout);
       }
       Result<std::string> c = config::ClusterConnInfo(cfg, settings.cfg_name());
       if (!c.ok()) return Fail("target", c.error().message(), "fill in dwh.cfg [CLUSTER]");

@@ -4,7 +4,7 @@
 //   config        dwh.cfg parses (no file at all is fine: built-in defaults)
 //   target        the warehouse accepts a connection and `select version()`; DuckDB: the file
 //                 opens, or would be created (its folder exists and is writable; the file is
-//                 not created)
+//                 not created); `redshift:` without a password: IAM authentication first
 //   songs/events  the locations can be listed (one key; S3 signed, or anonymous with
 //                 --no-sign-request)
 //   aws identity  STS GetCallerIdentity: account and ARN (run when anything configured needs

@@ -16,6 +16,7 @@ apt_packages=(
   libpugixml-dev libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 time
   libxxhash-dev chromium fonts-dejavu-core zlib1g-dev ccache
+  tmux  # the pseudo-terminal test of typed-in credentials (tests/cli/credentials_prompt_test.cpp)
 )
 if [ -n "${SPARKIFY_EXTRA_APT:-}" ]; then
   # shellcheck disable=SC2206

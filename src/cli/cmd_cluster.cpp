@@ -8,6 +8,8 @@
 #include "sparkify/aws/credentials.hpp"
 #include "sparkify/common/log.hpp"
 #include "sparkify/iac/cluster.hpp"
+#include "sparkify/iac/cluster_connection.hpp"
+#include "sparkify/iac/public_address.hpp"
 
 namespace sparkify::cli {
 namespace {
@@ -15,26 +17,45 @@ namespace {
 struct ClusterOptions {
   bool dry_run = false;
   std::string region;
-  std::string cidr = "0.0.0.0/0";
+  std::string cidr;  // empty: the caller's public address as a /32 (checkip)
   int wait_timeout_s = 1800;
   int poll_interval_s = 15;
   std::string final_snapshot;
+  int connect_timeout_s = 10;
+  bool save_password = false;
+  bool iam_auth = false;
 };
 
-// --region > AWS_REGION / AWS_DEFAULT_REGION / the profile's region > dwh.cfg [DWH] REGION
-// > us-west-2 (where the Udacity data lives).
-std::string ResolveRegion(const config::SettingsResolver& settings, const ClusterOptions& o) {
-  if (!o.region.empty()) return o.region;
-  Result<aws::SharedConfig> shared = aws::SharedConfig::Load();
-  if (shared.ok()) {
-    aws::Setting s = aws::ResolveRegion(*shared);
-    if (!s.value.empty()) return s.value;
-  }
-  if (auto v = settings.cfg().Get("DWH", "REGION"); v && !v->empty()) return *v;
-  return "us-west-2";
-}
-
 enum class Action { kCreate, kStatus, kDelete };
+
+// status: whether the endpoint accepts a TCP connection and a login with the [CLUSTER]
+// credentials (or IAM authentication), and why not (iac/cluster_connection.hpp).
+std::string ConnectionLines(iac::ApiCaller& api, const config::IniFile& cfg,
+                            const aws::redshift::Cluster& c, const ClusterOptions& o) {
+  if (c.status != "available" || c.endpoint_address.empty()) {
+    return "connection: not checked (the cluster is " + c.status + ")\n";
+  }
+  const std::chrono::seconds timeout(o.connect_timeout_s);
+  Status tcp = iac::ProbeTcp(c.endpoint_address, c.endpoint_port, timeout);
+  if (!tcp.ok()) {
+    return "connection: FAIL: " + tcp.error().message() +
+           "\n            (is the port open to this machine? sparkify cluster create --cidr "
+           "YOUR.IP/32)\n";
+  }
+  std::string text = "connection: OK (TCP to " + c.endpoint_address + ":" +
+                     std::to_string(c.endpoint_port) + ")\n";
+  Result<iac::ClusterLogin> login =
+      iac::ResolveClusterLogin(api, cfg, c.identifier, c.db_name, c.master_user, o.iam_auth);
+  if (!login.ok()) return text + "login:      FAIL: " + login.error().message() + "\n";
+  iac::ConnectionCheck check =
+      iac::CheckClusterConnection(c.endpoint_address, c.endpoint_port, *login, timeout);
+  if (!check.login_ok) {
+    return text + "login:      FAIL as " + login->user + " (" + login->how +
+           "): " + (check.tcp_ok ? check.login_detail : check.tcp_detail) + "\n";
+  }
+  return text + "login:      OK as " + login->user + " (" + login->how +
+         "): " + check.login_detail + "\n";
+}
 
 int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
   auto settings = LoadSettings(global);
@@ -46,7 +67,13 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
   lifecycle.wait_timeout = std::chrono::seconds(o.wait_timeout_s);
   lifecycle.poll_interval = std::chrono::seconds(o.poll_interval_s);
   lifecycle.final_snapshot = o.final_snapshot;
-  std::string region = ResolveRegion(*settings, o);
+  lifecycle.save_password = o.save_password;
+  std::string region =
+      iac::ResolveClusterRegion(settings->cfg(), settings->cfg_name(), o.region).value;
+  if (action == Action::kCreate && !o.cidr.empty()) {
+    Status valid = iac::ValidateCidr(o.cidr);
+    if (!valid.ok()) return ReportError(valid.error());
+  }
   if (o.dry_run) {
     std::string text = "# dry run: nothing is sent (region " + region + ")\n";
     if (action == Action::kCreate) text += iac::DryRunCreate(*cluster, lifecycle);
@@ -76,8 +103,18 @@ int Run(const GlobalOptions& global, const ClusterOptions& o, Action action) {
         "\nnode type: " + c->node_type + "\nnodes:     " + std::to_string(c->num_nodes) +
         "\ndatabase:  " + c->db_name + " (user " + c->master_user + ")" +
         "\nrole:      " + (roles.empty() ? std::string("(none)") : roles) + "\n";
+    text += ConnectionLines(**api, settings->cfg(), *c, o);
     std::fputs(text.c_str(), stdout);
     return kExitOk;
+  }
+  if (action == Action::kCreate && lifecycle.cidr.empty()) {
+    // Secure by default (issue 17): only the caller's own address, never a wider fallback.
+    std::string url = iac::CheckIpUrl();
+    Result<std::string> own = iac::FindOwnCidr(url);
+    if (!own.ok()) return ReportError(own.take_error().WithContext(verb));
+    lifecycle.cidr = *own;
+    log::Info("opening the cluster port to your public address only: " + lifecycle.cidr +
+              " (from " + url + "; --cidr to choose another range)");
   }
   config::IniFile cfg = settings->cfg();  // create edits a copy, then saves it
   Result<iac::Outcome> out =
@@ -106,7 +143,7 @@ void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run)
       "cluster",
       "Create, inspect or delete the Redshift cluster of dwh.cfg [DWH] (IAM role, cluster, "
       "security group; writes [CLUSTER] HOST and [IAM_ROLE] ARN).\n"
-      "Example: sparkify cluster create --cidr 203.0.113.7/32");
+      "Example: sparkify cluster create --cidr 203.0.113.0/24");
   cmd->require_subcommand(1);
   auto options = std::make_shared<ClusterOptions>();
   auto add_common = [options](CLI::App* sub) {
@@ -129,10 +166,24 @@ void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run)
   add_common(create);
   add_wait(create);
   create->add_option("--cidr", options->cidr,
-                     "Who may connect to the cluster port (default 0.0.0.0/0: everyone)");
-  auto* status =
-      cmd->add_subcommand("status", "Print the cluster's state; exit 6 if it does not exist");
+                     "IPv4 range allowed to connect to the cluster port (default: your own "
+                     "public address as a /32, found through https://checkip.amazonaws.com or "
+                     "$SPARKIFY_CHECKIP_URL; 0.0.0.0/0 = everyone, with a warning)");
+  create->add_flag("--save-password", options->save_password,
+                   "When dwh.cfg [DWH] DWH_DB_PASSWORD is empty, create generates the master "
+                   "password; this writes it there (default: kept nowhere, use IAM auth)");
+  auto* status = cmd->add_subcommand(
+      "status",
+      "Print the cluster's state and whether its database accepts a TCP connection and a "
+      "login with dwh.cfg [CLUSTER] credentials; exit 6 if it does not exist");
   add_common(status);
+  status
+      ->add_option("--connect-timeout", options->connect_timeout_s,
+                   "Seconds the connection check may take (default 10)")
+      ->check(CLI::Range(1, 600));
+  status->add_flag("--iam-auth", options->iam_auth,
+                   "Log in with temporary credentials from GetClusterCredentials even when "
+                   "[CLUSTER] DB_PASSWORD is set");
   auto* del = cmd->add_subcommand("delete", "Delete the cluster, then the role (idempotent)");
   add_common(del);
   add_wait(del);

@@ -32,5 +32,6 @@ void AddGenerateCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run
 void AddReportCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddCheckCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 void AddClusterCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
+void AddDebugCommand(CLI::App& app, GlobalOptions& global, CommandRunner& run);
 
 }  // namespace sparkify::cli

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/command.hpp"
+#include "cli/credentials_prompt.hpp"
 #include "cli/exit_codes.hpp"
 #include "sparkify/common/log.hpp"
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   AddReportCommand(app, global, run);
   AddCheckCommand(app, global, run);
   AddClusterCommand(app, global, run);
+  AddDebugCommand(app, global, run);
 
   try {
     app.parse(argc, argv);
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   sparkify::log::Configure(
       {.verbose = global.verbose, .quiet = global.quiet, .no_color = global.no_color});
   if (!run) return kExitUsage;
+  InstallCredentialsPrompt();
   try {
     return run();
   } catch (const std::exception& e) {

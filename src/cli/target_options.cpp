@@ -5,6 +5,8 @@
 #include "sparkify/common/log.hpp"
 #include "sparkify/config/target.hpp"
 #include "sparkify/engine/open_engine.hpp"
+#include "sparkify/iac/cluster.hpp"
+#include "sparkify/iac/cluster_connection.hpp"
 
 namespace sparkify::cli {
 
@@ -17,6 +19,10 @@ void AddTargetOptions(CLI::App& command, TargetOptions& options) {
                      "(env SPARKIFY_TARGET, dwh.cfg [SPARKIFY] TARGET)");
   command.add_option("--threads", options.threads,
                      "Worker threads (default: all cores; env SPARKIFY_THREADS)");
+  command.add_flag("--iam-auth", options.iam_auth,
+                   "Redshift (--target redshift:): log in with temporary credentials from "
+                   "GetClusterCredentials (the default when dwh.cfg [CLUSTER] DB_PASSWORD is "
+                   "empty); the password is never printed or stored");
 }
 
 Result<config::SettingsResolver> LoadSettings(const GlobalOptions& global) {
@@ -65,7 +71,23 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
   Result<config::Target> target = config::ParseTarget(*r.value);
   if (!target.ok()) return target.take_error().WithContext("target from " + r.origin);
   log::Verbose("target " + config::RedactTarget(*r.value) + " (from " + r.origin + ")");
-  if (target->from_cluster_section) {
+  const bool redshift = target->kind == config::Target::Kind::kRedshift;
+  if (redshift && (options.iam_auth ||
+                   (target->from_cluster_section && iac::UsesIamAuth(settings.cfg(), false)))) {
+    if (!target->from_cluster_section) {
+      return Error::InvalidArgument(
+          "--iam-auth needs --target redshift: (the cluster of dwh.cfg [CLUSTER] and [DWH]); a "
+          "redshift:// URI names its own user and password");
+    }
+    std::string region = iac::ResolveClusterRegion(settings.cfg(), settings.cfg_name(), "").value;
+    SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<iac::ApiCaller> api, iac::OpenAwsApi(region));
+    Result<std::string> conninfo =
+        iac::IamAuthConnInfo(*api, settings.cfg(), std::chrono::seconds(30));
+    if (!conninfo.ok()) return conninfo.take_error().WithContext("IAM authentication");
+    log::Verbose("target: IAM authentication (temporary credentials from GetClusterCredentials)");
+    target->location = std::move(conninfo).value();
+    target->from_cluster_section = false;
+  } else if (target->from_cluster_section) {
     Result<std::string> conninfo = config::ClusterConnInfo(settings.cfg(), settings.cfg_name());
     if (!conninfo.ok()) return conninfo.take_error();
     target->location = std::move(conninfo).value();

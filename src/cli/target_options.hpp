@@ -19,6 +19,9 @@ namespace sparkify::cli {
 struct TargetOptions {
   std::optional<std::string> target;
   std::optional<std::string> threads;
+  // Redshift: temporary database credentials from GetClusterCredentials (also the default for
+  // `redshift:` when dwh.cfg [CLUSTER] DB_PASSWORD is empty).
+  bool iam_auth = false;
 };
 
 // Adds --target and --threads to a subcommand.

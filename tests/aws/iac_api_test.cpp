@@ -12,6 +12,7 @@
 #include "sparkify/aws/iam.hpp"
 #include "sparkify/aws/query_api.hpp"
 #include "sparkify/aws/redshift.hpp"
+#include "sparkify/aws/sts.hpp"
 #include "sparkify/aws/uri.hpp"
 #include "sparkify/aws/xml.hpp"
 #include "testing/aws_testing.hpp"
@@ -238,6 +239,40 @@ TEST(IacApiDecodeTest, ErrorResponsesKeepTheirCodes) {
     EXPECT_EQ(e.code(), c.expected) << c.code;
     EXPECT_TRUE(HasServiceCode(e, c.code)) << c.code;
   }
+}
+
+TEST(IacApiTest, StsGetCallerIdentityRequestAndResponse) {
+  EXPECT_EQ(FormEncode(sts::GetCallerIdentityParams()),
+            "Action=GetCallerIdentity&Version=2011-06-15");
+  Result<sts::CallerIdentity> id = sts::ParseGetCallerIdentity(
+      R"(<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn>
+  <UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>)");
+  ASSERT_TRUE(id.ok()) << id.error().ToString();
+  EXPECT_EQ(id->account, "123456789012");
+  EXPECT_EQ(id->arn, "arn:aws:iam::123456789012:user/ci");
+  EXPECT_EQ(id->user_id, "AIDAEXAMPLE");
+  EXPECT_EQ(sts::ParseGetCallerIdentity("<ErrorResponse/>").error().code(), ErrorCode::kParse);
+}
+
+TEST(IacApiTest, RedshiftGetClusterCredentialsRequestAndResponse) {
+  EXPECT_EQ(FormEncode(redshift::GetClusterCredentialsParams("dwhuser", "dwh", "dwhCluster", 900)),
+            "Action=GetClusterCredentials&Version=2012-12-01&DbUser=dwhuser&DbName=dwh&"
+            "ClusterIdentifier=dwhCluster&DurationSeconds=900&AutoCreate=false");
+  Result<redshift::ClusterCredentials> c = redshift::ParseClusterCredentials(
+      "<GetClusterCredentialsResponse><GetClusterCredentialsResult><DbUser>IAM:dwhuser</DbUser>"
+      "<DbPassword>tmp-pw</DbPassword><Expiration>2026-12-06T01:00:00Z</Expiration>"
+      "</GetClusterCredentialsResult></GetClusterCredentialsResponse>");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->db_user, "IAM:dwhuser");
+  EXPECT_EQ(c->db_password, "tmp-pw");
+  EXPECT_EQ(c->expiration, "2026-12-06T01:00:00Z");
+  Result<redshift::ClusterCredentials> no_password = redshift::ParseClusterCredentials(
+      "<GetClusterCredentialsResponse><GetClusterCredentialsResult><DbUser>IAM:u</DbUser>"
+      "</GetClusterCredentialsResult></GetClusterCredentialsResponse>");
+  ASSERT_FALSE(no_password.ok());
+  EXPECT_EQ(no_password.error().code(), ErrorCode::kParse);
 }
 
 }  // namespace

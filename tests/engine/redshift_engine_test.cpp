@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "sparkify/engine/engine.hpp"
+#include "testing/aws_testing.hpp"
 
 namespace sparkify::engine {
 namespace {
 
 TEST(RedshiftConnInfoTest, RedshiftUriBecomesLibpqUriWithTls) {
+  testing::ScopedEnv env;
+  env.Set("PGSSLMODE", std::nullopt);
   EXPECT_EQ(RedshiftConnInfo("redshift://dwhuser:pw@h.example.com:5439/dwh"),
             "postgresql://dwhuser:pw@h.example.com:5439/dwh?sslmode=require");
   EXPECT_EQ(RedshiftConnInfo("redshift://u@h:5439/d?connect_timeout=5"),
@@ -22,6 +25,14 @@ TEST(RedshiftConnInfoTest, RedshiftUriBecomesLibpqUriWithTls) {
             "postgresql://u@h/d?sslmode=verify-full");
   EXPECT_EQ(RedshiftConnInfo("host=h port=5439 dbname=dwh"),
             "host=h port=5439 dbname=dwh sslmode=require");
+}
+
+// $PGSSLMODE wins over the default, as every PG* variable does (libpq then reads it).
+TEST(RedshiftConnInfoTest, PgSslModeFromTheEnvironmentReplacesTheDefault) {
+  testing::ScopedEnv env;
+  env.Set("PGSSLMODE", "verify-full");
+  EXPECT_EQ(RedshiftConnInfo("redshift://u@h:5439/d"), "postgresql://u@h:5439/d");
+  EXPECT_EQ(RedshiftConnInfo("host=h dbname=d"), "host=h dbname=d");
 }
 
 TEST(InsertValuesLoaderTest, SendsRowsAsLiteralsInStatementsOfBoundedSize) {

@@ -74,6 +74,7 @@ TEST(ClusterLifecycleTest, WaitingIsBoundedByTheTimeout) {
         "</DescribeClustersResponse>");
   };
   LifecycleOptions options;
+  options.cidr = "203.0.113.7/32";
   options.wait_timeout = milliseconds(50000);
   options.poll_interval = milliseconds(15000);
   milliseconds slept{0};
@@ -164,11 +165,37 @@ TEST(ClusterLifecycleTest, DryRunNamesEveryCallAndMasksThePassword) {
     EXPECT_GE(at, last) << call;
     last = at;
   }
-  EXPECT_NE(text.find("    IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0\n"), std::string::npos);
+  // Secure by default (issue 17): encrypted, and the port open to the caller's /32 only.
+  EXPECT_NE(text.find("    Encrypted=true\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("    IpPermissions.1.IpRanges.1.CidrIp=<your public IPv4 address>/32\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("0.0.0.0/0"), std::string::npos) << text;
+  LifecycleOptions everyone;
+  everyone.cidr = "0.0.0.0/0";
+  std::string open = DryRunCreate(Settings(), everyone);
+  EXPECT_NE(open.find("    IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0\n"), std::string::npos);
+  EXPECT_NE(open.find("warning: 0.0.0.0/0 lets the whole internet reach the port"),
+            std::string::npos)
+      << open;
   LifecycleOptions keep;
   keep.final_snapshot = "final-1";
   std::string del = DryRunDelete(Settings(), keep);
   EXPECT_NE(del.find("    FinalClusterSnapshotIdentifier=final-1\n"), std::string::npos) << del;
+}
+
+TEST(ClusterLifecycleTest, CreateWithoutOrWithABadCidrSendsNothing) {
+  ScriptedApi api;  // any call fails the test
+  config::IniFile cfg;
+  for (const char* cidr : {"", "203.0.113.7", "203.0.113.7/33", "::/0", "1.2.3/32"}) {
+    LifecycleOptions options;
+    options.cidr = cidr;
+    Result<Outcome> out = CreateCluster(api, Settings(), options, cfg, "/nonexistent/dwh.cfg");
+    ASSERT_FALSE(out.ok()) << cidr;
+    EXPECT_EQ(out.error().code(), ErrorCode::kInvalidArgument) << cidr;
+    EXPECT_NE(out.error().message().find("--cidr"), std::string::npos) << out.error().message();
+  }
+  EXPECT_TRUE(api.calls.empty());
 }
 
 }  // namespace

@@ -5,12 +5,17 @@
 // never skips, when python3 with moto[server] and boto3 is missing.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <memory>
+#include <regex>
 #include <string>
 #include <thread>
 
 #include "testing/aws_testing.hpp"
+#include "testing/loopback_http.hpp"
+#include "testing/pg_testing.hpp"
 #include "testing/test_util.hpp"
 
 namespace sparkify::testing {
@@ -37,6 +42,7 @@ for c in rs.describe_clusters()['Clusters']:
                c['NodeType'], c['NumberOfNodes'], c['DBName'], c['MasterUsername'],
                ','.join(r['IamRoleArn'] for r in c.get('IamRoles', []))))
     out.append('host %s' % c['Endpoint']['Address'])
+    out.append('encrypted %s' % c.get('Encrypted'))
 vpc = [v['VpcId'] for v in ec2.describe_vpcs()['Vpcs'] if v['IsDefault']][0]
 for g in ec2.describe_security_groups(Filters=[{'Name': 'vpc-id', 'Values': [vpc]}])['SecurityGroups']:
     for p in g['IpPermissions']:
@@ -83,6 +89,9 @@ constexpr char kConfig[] =
 class ClusterMotoTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // The checkip stand-in: `cluster create` without --cidr asks it for the caller's address
+    // (issue 17); the real https://checkip.amazonaws.com is never contacted.
+    checkip_ = std::make_unique<LoopbackHttpServer>(200, "198.51.100.7\n");
     ProcessResult port =
         RunProcess({"/bin/sh", "-c",
                     "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); "
@@ -121,21 +130,33 @@ class ClusterMotoTest : public ::testing::Test {
   static void TearDownTestSuite() {
     if (pid_ > 0) kill(pid_, SIGTERM);
     pid_ = 0;
+    checkip_.reset();
   }
 
-  ProcessResult Sparkify(std::vector<std::string> args, const std::string& secret = "") {
+  ProcessResult Sparkify(std::vector<std::string> args, const std::string& secret = "",
+                         const std::string& checkip_url = "",
+                         const std::map<std::string, std::optional<std::string>>& extra = {}) {
     std::vector<std::string> argv = {SPARKIFY_BINARY, "--config", cfg_path_};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProcess(argv, {{"AWS_ACCESS_KEY_ID", key_},
-                             {"AWS_SECRET_ACCESS_KEY", secret.empty() ? secret_ : secret},
-                             {"AWS_SESSION_TOKEN", std::nullopt},
-                             {"AWS_PROFILE", std::nullopt},
-                             {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"},
-                             {"AWS_CONFIG_FILE", dir_ / "none"},
-                             {"AWS_ENDPOINT_URL", url_},
-                             {"AWS_REGION", "us-west-2"},
-                             {"AWS_MAX_ATTEMPTS", "2"},
-                             {"SPARKIFY_AWS_RETRY_BASE_MS", "10"}});
+    std::map<std::string, std::optional<std::string>> env = {
+        {"SPARKIFY_CHECKIP_URL", checkip_url.empty() ? checkip_->url() : checkip_url},
+        {"AWS_ACCESS_KEY_ID", key_},
+        {"AWS_SECRET_ACCESS_KEY", secret.empty() ? secret_ : secret},
+        {"AWS_SESSION_TOKEN", std::nullopt},
+        {"AWS_PROFILE", std::nullopt},
+        {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"},
+        {"AWS_CONFIG_FILE", dir_ / "none"},
+        {"AWS_ENDPOINT_URL", url_},
+        {"AWS_REGION", "us-west-2"},
+        {"AWS_MAX_ATTEMPTS", "2"},
+        {"SPARKIFY_AWS_RETRY_BASE_MS", "10"},
+        // moto's endpoints are made-up names: the connection checks go to 127.0.0.1
+        // and never look them up (issue 17).
+        {"PGHOSTADDR", "127.0.0.1"},
+        {"PGSSLMODE", "disable"},
+        {"PGPASSWORD", std::nullopt}};
+    for (const auto& [k, v] : extra) env[k] = v;
+    return RunProcess(argv, env);
   }
   std::string State() {
     ProcessResult r =
@@ -150,6 +171,7 @@ class ClusterMotoTest : public ::testing::Test {
     WriteFile(cfg_path_, kConfig);
   }
 
+  static inline std::unique_ptr<LoopbackHttpServer> checkip_;
   static inline int port_ = 0;
   static inline int pid_ = 0;
   static inline std::string url_, key_, secret_;
@@ -171,17 +193,21 @@ TEST_F(ClusterMotoTest, CreateStatusCreateAgainDeleteDeleteAgain) {
   EXPECT_EQ(status0.exit_code, 6) << status0.err;
   EXPECT_NE(status0.err.find("does not exist"), std::string::npos) << status0.err;
 
+  const int asked = checkip_->requests();
   ProcessResult create = Sparkify({"cluster", "create", "--poll-interval", "1"});
   ASSERT_EQ(create.exit_code, 0) << create.err;
   EXPECT_NE(create.out.find("cluster create: done"), std::string::npos) << create.out;
-  EXPECT_NE(create.err.find("0.0.0.0/0"), std::string::npos) << "warning expected: " << create.err;
+  EXPECT_EQ(checkip_->requests(), asked + 1) << "one GET of the checkip stand-in";
+  EXPECT_EQ(create.err.find("0.0.0.0/0"), std::string::npos) << create.err;
+  EXPECT_NE(create.err.find("198.51.100.7/32"), std::string::npos) << create.err;
   std::string state = State();
   std::string arn = Line(state, "role sparkifyTestRole ");
   std::string host = Line(state, "host ");
   ASSERT_FALSE(arn.empty()) << state;
   ASSERT_FALSE(host.empty()) << state;
   EXPECT_EQ(state, "cluster sparkify-test available dc2.large 2 dwh dwhuser " + arn + "\n" +
-                       "host " + host + "\n" + "ingress default tcp 5439-5439 0.0.0.0/0\n" +
+                       "encrypted True\n" + "host " + host + "\n" +
+                       "ingress default tcp 5439-5439 198.51.100.7/32\n" +
                        "policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n" +
                        "role sparkifyTestRole " + arn + "\n" + "trust redshift.amazonaws.com\n");
   std::string expected_cfg = kConfig;
@@ -195,6 +221,11 @@ TEST_F(ClusterMotoTest, CreateStatusCreateAgainDeleteDeleteAgain) {
   EXPECT_NE(status.out.find("endpoint:  " + host + ":5439"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("nodes:     2"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("role:      " + arn), std::string::npos) << status.out;
+  // Nothing listens on 127.0.0.1:5439: the connection check says so and why.
+  EXPECT_NE(status.out.find("connection: FAIL: no TCP connection to " + host +
+                            ":5439 (address 127.0.0.1 from $PGHOSTADDR): Connection refused"),
+            std::string::npos)
+      << status.out;
 
   ProcessResult again = Sparkify({"cluster", "create", "--poll-interval", "1"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
@@ -205,16 +236,182 @@ TEST_F(ClusterMotoTest, CreateStatusCreateAgainDeleteDeleteAgain) {
   ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   EXPECT_NE(del.out.find("cluster delete: done"), std::string::npos) << del.out;
-  EXPECT_EQ(State(), "ingress default tcp 5439-5439 0.0.0.0/0\n");
+  EXPECT_EQ(State(), "ingress default tcp 5439-5439 198.51.100.7/32\n");
   EXPECT_EQ(ReadFile(cfg_path_), expected_cfg);
 
   ProcessResult del2 = Sparkify({"cluster", "delete", "--poll-interval", "1"});
   ASSERT_EQ(del2.exit_code, 0) << del2.err;
   EXPECT_NE(del2.out.find("nothing to change"), std::string::npos) << del2.out;
-  EXPECT_EQ(State(), "ingress default tcp 5439-5439 0.0.0.0/0\n");
+  EXPECT_EQ(State(), "ingress default tcp 5439-5439 198.51.100.7/32\n");
 
   ProcessResult status2 = Sparkify({"cluster", "status"});
   EXPECT_EQ(status2.exit_code, 6) << status2.err;
+}
+
+// --cidr 0.0.0.0/0 still works, with a warning; checkip is not asked.
+TEST_F(ClusterMotoTest, CidrEveryoneStillWorksWithAWarning) {
+  const int asked = checkip_->requests();
+  ProcessResult create =
+      Sparkify({"cluster", "create", "--poll-interval", "1", "--cidr", "0.0.0.0/0"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_NE(create.err.find("warning"), std::string::npos) << create.err;
+  EXPECT_NE(create.err.find("0.0.0.0/0 (the whole internet)"), std::string::npos) << create.err;
+  EXPECT_EQ(checkip_->requests(), asked);
+  EXPECT_NE(State().find("ingress default tcp 5439-5439 0.0.0.0/0\n"), std::string::npos);
+  ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+}
+
+// No address, no cluster: create stops before any AWS call and asks for --cidr.
+TEST_F(ClusterMotoTest, CreateStopsWhenTheAddressCannotBeFound) {
+  const std::string before = State();
+  LoopbackHttpServer broken(500, "no");
+  ProcessResult create = Sparkify({"cluster", "create", "--poll-interval", "1"}, "", broken.url());
+  EXPECT_EQ(create.exit_code, 1) << create.err;
+  EXPECT_NE(create.err.find("cannot find your public IP address through " + broken.url()),
+            std::string::npos)
+      << create.err;
+  EXPECT_NE(create.err.find("pass --cidr"), std::string::npos) << create.err;
+  EXPECT_EQ(broken.requests(), 1);
+  EXPECT_EQ(State(), before);
+  EXPECT_EQ(ReadFile(cfg_path_), kConfig);
+
+  ProcessResult bad = Sparkify({"cluster", "create", "--cidr", "203.0.113.7"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("no prefix length"), std::string::npos) << bad.err;
+  EXPECT_EQ(State(), before);
+}
+
+// A cluster whose "endpoint" is the script-started PostgreSQL (port = DWH_PORT, address
+// 127.0.0.1 by $PGHOSTADDR): cluster status and debug log in with [CLUSTER] credentials, fail
+// with a wrong password, and use IAM authentication (GetClusterCredentials) when DB_PASSWORD
+// is empty.
+TEST_F(ClusterMotoTest, StatusAndDebugCheckTheClusterDatabase) {
+  Result<std::unique_ptr<PgTestDatabase>> db = PgTestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.error().ToString();
+  const std::string role = "sparkify_dwh_" + std::to_string(::getpid());
+  ASSERT_TRUE((*db)->AdminExecute("drop role if exists " + role).ok());
+  ASSERT_TRUE((*db)->AdminExecute("create role " + role + " login password 'DbPassw0rd-ok'").ok());
+  const std::string port = (*db)->tcp_port();
+  auto config = [&](const std::string& password) {
+    return "[CLUSTER]\nDB_NAME=" + (*db)->name() + "\nDB_USER=" + role +
+           "\nDB_PASSWORD=" + password +
+           "\n[DWH]\nDWH_CLUSTER_TYPE=single-node\nDWH_CLUSTER_IDENTIFIER=sparkify-conn\n"
+           "DWH_IAM_ROLE_NAME=sparkifyConnRole\nDWH_DB=" +
+           (*db)->name() + "\nDWH_DB_PASSWORD=Passw0rdXyz\nDWH_PORT=" + port +
+           "\n[S3]\nSONG_DATA=" + SampleDataDir() + "/song_data\nLOG_DATA=" + SampleDataDir() +
+           "/log_data\n";
+  };
+  WriteFile(cfg_path_, config("DbPassw0rd-ok"));
+  ProcessResult create =
+      Sparkify({"cluster", "create", "--poll-interval", "1", "--cidr", "203.0.113.7/32"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+
+  ProcessResult status = Sparkify({"cluster", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("connection: OK (TCP to "), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("login:      OK as " + role + " ([CLUSTER] DB_PASSWORD): PostgreSQL"),
+            std::string::npos)
+      << status.out;
+
+  const std::vector<std::string> debug = {"debug",
+                                          "--format",
+                                          "json",
+                                          "--timeout",
+                                          "5",
+                                          "--target",
+                                          "duckdb:" + dir_.path() + "/x.duckdb"};
+  ProcessResult ok = Sparkify(debug);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(
+      ok.out.find(
+          R"({"name":"aws identity","status":"ok","detail":"account 123456789012, arn:aws:iam::123456789012:user/ci")"),
+      std::string::npos)
+      << ok.out;
+  EXPECT_NE(ok.out.find(R"({"name":"cluster","status":"ok")"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find(R"({"name":"cluster database","status":"ok")"), std::string::npos)
+      << ok.out;
+  EXPECT_EQ(ok.out.find("DbPassw0rd-ok"), std::string::npos);
+  EXPECT_EQ(ok.out.find(secret_), std::string::npos);
+
+  WriteFile(cfg_path_, config("Wr0ng-password"));
+  ProcessResult bad = Sparkify({"cluster", "status"});
+  EXPECT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_NE(bad.out.find("login:      FAIL as " + role + " ([CLUSTER] DB_PASSWORD): "),
+            std::string::npos)
+      << bad.out;
+  EXPECT_NE(bad.out.find("password authentication failed"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("Wr0ng-password"), std::string::npos);
+  ProcessResult bad_debug = Sparkify(debug);
+  EXPECT_EQ(bad_debug.exit_code, 1) << bad_debug.out;
+  EXPECT_NE(bad_debug.out.find(R"({"name":"cluster database","status":"fail")"), std::string::npos)
+      << bad_debug.out;
+
+  // No password on disk: temporary credentials for IAM:<user> from GetClusterCredentials.
+  WriteFile(cfg_path_, config(""));
+  ProcessResult iam = Sparkify({"cluster", "status"});
+  EXPECT_EQ(iam.exit_code, 0) << iam.err;
+  EXPECT_NE(iam.out.find("login:      FAIL as IAM:" + role +
+                         " (IAM authentication (temporary credentials from "
+                         "GetClusterCredentials)): "),
+            std::string::npos)
+      << iam.out;
+  EXPECT_NE(iam.out.find("password authentication failed for user \"IAM:" + role + "\""),
+            std::string::npos)
+      << iam.out;
+
+  // The same through a Redshift target: [CLUSTER] HOST is the server's socket folder (trusted),
+  // so the temporary login is accepted and the session runs as IAM:<user>.
+  ASSERT_TRUE((*db)->AdminExecute("drop role if exists \"IAM:" + role + "\"").ok());
+  ASSERT_TRUE((*db)->AdminExecute("create role \"IAM:" + role + "\" login").ok());
+  std::smatch m;
+  const std::string admin = std::getenv("SPARKIFY_TEST_PG_URI");
+  ASSERT_TRUE(std::regex_search(admin, m, std::regex("host=([^&]+)"))) << admin;
+  WriteFile(cfg_path_, "[CLUSTER]\nHOST=" + m[1].str() + "\nDB_PORT=" + port + "\n" +
+                           config("").substr(std::string("[CLUSTER]\n").size()));
+  ProcessResult query = Sparkify(
+      {"query", "--target", "redshift:", "--sql", "select current_user as who", "--format", "csv"},
+      "", "", {{"PGHOSTADDR", std::nullopt}});
+  EXPECT_EQ(query.exit_code, 0) << query.err;
+  EXPECT_EQ(query.out, "who\r\nIAM:" + role + "\r\n") << query.err;
+
+  ASSERT_TRUE((*db)->AdminExecute("drop role if exists \"IAM:" + role + "\"").ok());
+  ASSERT_TRUE((*db)->AdminExecute("drop role if exists " + role).ok());
+  ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+}
+
+// No DWH_DB_PASSWORD: create generates the master password, shows it nowhere, keeps it
+// nowhere (or in dwh.cfg with --save-password), and says to use IAM authentication.
+TEST_F(ClusterMotoTest, CreateGeneratesTheMasterPasswordWhenNoneIsConfigured) {
+  std::string cfg = kConfig;
+  cfg.replace(cfg.find("DWH_DB_PASSWORD=Passw0rdXyz"), 27, "DWH_DB_PASSWORD=");
+  WriteFile(cfg_path_, cfg);
+  ProcessResult create =
+      Sparkify({"cluster", "create", "--poll-interval", "1", "--cidr", "203.0.113.7/32"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  EXPECT_NE(create.err.find("generated 32-character password, shown nowhere and kept nowhere"),
+            std::string::npos)
+      << create.err;
+  EXPECT_NE(create.err.find("IAM authentication"), std::string::npos) << create.err;
+  std::string written = ReadFile(cfg_path_);
+  EXPECT_NE(written.find("DWH_DB_PASSWORD=\r\n"), std::string::npos) << written;
+  ProcessResult del = Sparkify({"cluster", "delete", "--poll-interval", "1"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+
+  WriteFile(cfg_path_, cfg);
+  ProcessResult saved = Sparkify(
+      {"cluster", "create", "--poll-interval", "1", "--cidr", "203.0.113.7/32", "--save-password"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  std::smatch m;
+  written = ReadFile(cfg_path_);
+  ASSERT_TRUE(std::regex_search(written, m, std::regex("DWH_DB_PASSWORD=([^\r\n]+)"))) << written;
+  const std::string password = m[1];
+  EXPECT_EQ(password.size(), 32u) << password;
+  EXPECT_EQ(saved.out.find(password), std::string::npos) << "the password was printed";
+  EXPECT_EQ(saved.err.find(password), std::string::npos) << "the password was printed";
+  ProcessResult del2 = Sparkify({"cluster", "delete", "--poll-interval", "1"});
+  ASSERT_EQ(del2.exit_code, 0) << del2.err;
 }
 
 TEST_F(ClusterMotoTest, WrongSecretKeyIsAnAuthenticationError) {
@@ -239,6 +436,7 @@ TEST_F(ClusterMotoTest, DryRunSendsNothingAndMasksThePassword) {
       EXPECT_NE(r.out.find("iam CreateRole\n"), std::string::npos) << r.out;
       EXPECT_NE(r.out.find("    MasterUserPassword=********\n"), std::string::npos) << r.out;
       EXPECT_NE(r.out.find("ec2 AuthorizeSecurityGroupIngress\n"), std::string::npos) << r.out;
+      EXPECT_NE(r.out.find("    Encrypted=true\n"), std::string::npos) << r.out;
     }
     if (std::string(action) == "delete") {
       EXPECT_NE(r.out.find("    SkipFinalClusterSnapshot=true\n"), std::string::npos) << r.out;

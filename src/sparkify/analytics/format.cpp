@@ -435,6 +435,12 @@ void WriteCsv(std::ostream& out, const QueryResult& result) {
 
 // Layout: "[", then one compact object per line joined by ",\n", then "]"; "[]" when empty.
 // Keys follow column order; duplicate column names are written as they are.
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  AppendJsonString(out, text);
+  return out;
+}
+
 void WriteJson(std::ostream& out, const QueryResult& result) {
   if (result.rows.empty()) {
     out << "[]\n";

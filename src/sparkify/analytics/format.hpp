@@ -13,6 +13,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <string_view>
 
 #include "sparkify/common/error.hpp"
@@ -23,6 +24,10 @@ namespace sparkify::analytics {
 enum class OutputFormat { kTable, kCsv, kJson };
 
 Result<OutputFormat> ParseOutputFormat(std::string_view name);
+
+// `text` as a JSON string literal (quotes included; invalid UTF-8 becomes U+FFFD), for the
+// few commands that write their own JSON objects (`debug --format json`).
+std::string JsonQuote(std::string_view text);
 
 struct TableStyle {
   bool color = false;  // ANSI dim for NULL and bold header

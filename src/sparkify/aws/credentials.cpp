@@ -4,9 +4,14 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 namespace sparkify::aws {
 namespace {
+
+std::mutex g_prompt_mu;
+CredentialsPrompt g_prompt;                     // guarded by g_prompt_mu
+std::optional<Result<Credentials>> g_prompted;  // guarded by g_prompt_mu; in memory only
 
 std::optional<std::string> Env(const char* name) {
   const char* v = std::getenv(name);
@@ -131,11 +136,28 @@ Result<Credentials> ResolveCredentials(const SharedConfig& config) {
                            config.profile() + " --format env)\"");
     }
   }
-  return Error::Config(
+  Error none = Error::Config(
       "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add "
       "profile " +
       config.profile() + " to " + config.credentials_path() +
       "; for a public bucket pass --no-sign-request");
+  std::lock_guard<std::mutex> lock(g_prompt_mu);
+  if (!g_prompt) return none;
+  if (!g_prompted) {
+    g_prompted = g_prompt();
+    if (!g_prompted->ok()) {
+      Error e = g_prompted->error();
+      g_prompted = Result<Credentials>(
+          Error::Config(none.message() + " (asked at the terminal: " + e.message() + ")"));
+    }
+  }
+  return *g_prompted;
+}
+
+void SetCredentialsPrompt(CredentialsPrompt prompt) {
+  std::lock_guard<std::mutex> lock(g_prompt_mu);
+  g_prompt = std::move(prompt);
+  g_prompted.reset();
 }
 
 Setting ResolveRegion(const SharedConfig& config) {

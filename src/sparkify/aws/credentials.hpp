@@ -12,6 +12,8 @@
 //   endpoint     --endpoint-url, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else
 //                the profile's `endpoint_url` (the last three are ignored when
 //                AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true)
+//                4. (interactive use) CredentialsPrompt, when one is installed: asked once per
+//                   process, the answer kept in memory only (issue 17)
 // Not supported (a clear kConfig error says so): assume-role profiles (role_arn),
 // credential_process, SSO, web identity, and the EC2/ECS metadata services.
 //
@@ -21,6 +23,7 @@
 // the environment and must not race with setenv.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +76,13 @@ class SharedConfig {
 // provide some, or to use --no-sign-request for public buckets), when only one of the two
 // environment variables is set, or when the profile needs an unsupported mechanism.
 Result<Credentials> ResolveCredentials(const SharedConfig& config);
+
+// The chain's last source: asks a person (the CLI installs one that prompts on the terminal
+// without echo, when stdin is a terminal). Called at most once per process, under a mutex,
+// only when sources 1-3 find nothing; its answer (or its error) is kept in memory and returned
+// by every later ResolveCredentials. Never written anywhere. An empty function removes it.
+using CredentialsPrompt = std::function<Result<Credentials>()>;
+void SetCredentialsPrompt(CredentialsPrompt prompt);
 
 Setting ResolveRegion(const SharedConfig& config);
 

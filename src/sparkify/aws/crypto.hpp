@@ -26,4 +26,7 @@ std::string HexEncode(const Digest& digest);
 // Lower-case hex SHA-256 of `data` (the SigV4 payload hash).
 std::string Sha256Hex(std::string_view data);
 
+// `n` bytes from OpenSSL's CSPRNG (RAND_bytes); false when it cannot provide them.
+bool RandomBytes(uint8_t* out, size_t n);
+
 }  // namespace sparkify::aws

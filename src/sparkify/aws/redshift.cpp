@@ -48,6 +48,7 @@ QueryParams CreateClusterParams(const ClusterSpec& spec) {
   p.emplace_back("MasterUsername", spec.master_user);
   p.emplace_back("MasterUserPassword", spec.master_password);
   if (spec.port > 0) p.emplace_back("Port", std::to_string(spec.port));
+  if (spec.encrypted) p.emplace_back("Encrypted", "true");
   if (!spec.iam_role_arn.empty()) p.emplace_back("IamRoles.IamRoleArn.1", spec.iam_role_arn);
   return p;
 }
@@ -68,6 +69,34 @@ QueryParams DeleteClusterParams(const std::string& identifier, const std::string
     p.emplace_back("FinalClusterSnapshotIdentifier", final_snapshot);
   }
   return p;
+}
+
+QueryParams GetClusterCredentialsParams(const std::string& db_user, const std::string& db_name,
+                                        const std::string& identifier, int duration_seconds) {
+  QueryParams p = Base("GetClusterCredentials");
+  p.emplace_back("DbUser", db_user);
+  if (!db_name.empty()) p.emplace_back("DbName", db_name);
+  p.emplace_back("ClusterIdentifier", identifier);
+  p.emplace_back("DurationSeconds", std::to_string(duration_seconds));
+  p.emplace_back("AutoCreate", "false");  // the user must exist; AWS's default, said out loud
+  return p;
+}
+
+Result<ClusterCredentials> ParseClusterCredentials(std::string_view body) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) {
+    return Error::Parse("Redshift: response is not XML");
+  }
+  pugi::xml_node r = FindFirst(doc, "GetClusterCredentialsResult");
+  if (!r) return Error::Parse("Redshift: response has no <GetClusterCredentialsResult>");
+  ClusterCredentials c;
+  c.db_user = r.child("DbUser").text().as_string();
+  c.db_password = r.child("DbPassword").text().as_string();
+  c.expiration = r.child("Expiration").text().as_string();
+  if (c.db_user.empty() || c.db_password.empty()) {
+    return Error::Parse("Redshift: GetClusterCredentials answered without DbUser or DbPassword");
+  }
+  return c;
 }
 
 Result<Cluster> ParseCluster(std::string_view body) {

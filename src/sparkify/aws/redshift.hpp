@@ -25,12 +25,27 @@ struct ClusterSpec {
   std::string master_password;  // DWH_DB_PASSWORD (secret)
   int port = 5439;              // DWH_PORT; 0 = not sent (AWS default 5439)
   std::string iam_role_arn;     // sent as IamRoles.IamRoleArn.1
+  bool encrypted = false;       // Encrypted=true (at rest, AWS-managed key); false: not sent
 };
 
 QueryParams CreateClusterParams(const ClusterSpec& spec);
 QueryParams DescribeClustersParams(const std::string& identifier);
 // Empty `final_snapshot`: SkipFinalClusterSnapshot=true.
 QueryParams DeleteClusterParams(const std::string& identifier, const std::string& final_snapshot);
+
+// GetClusterCredentials: a temporary database password for `db_user` (IAM authentication;
+// the caller's AWS identity needs redshift:GetClusterCredentials). `duration_seconds` must be
+// 900-3600 (AWS's range). The response's password is a secret.
+QueryParams GetClusterCredentialsParams(const std::string& db_user, const std::string& db_name,
+                                        const std::string& identifier, int duration_seconds);
+
+struct ClusterCredentials {
+  std::string db_user;      // "IAM:dwhuser" (the name to log in as)
+  std::string db_password;  // secret
+  std::string expiration;   // ISO-8601 UTC, as AWS sent it
+};
+// <GetClusterCredentialsResponse>; kParse when DbUser or DbPassword is missing.
+Result<ClusterCredentials> ParseClusterCredentials(std::string_view body);
 
 struct Cluster {
   std::string identifier;

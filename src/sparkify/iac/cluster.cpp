@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <thread>
 
 #include "sparkify/aws/client.hpp"
 #include "sparkify/aws/credentials.hpp"
+#include "sparkify/aws/crypto.hpp"
 #include "sparkify/aws/ec2.hpp"
 #include "sparkify/aws/iam.hpp"
 #include "sparkify/aws/query_api.hpp"
 #include "sparkify/common/log.hpp"
+#include "sparkify/iac/public_address.hpp"
 
 namespace sparkify::iac {
 namespace {
@@ -139,6 +142,7 @@ Result<ClusterSettings> ReadClusterSettings(const config::IniFile& cfg, std::str
   s.spec.db_name = ReadString(cfg, "DWH_DB", "dwh");
   s.spec.master_user = ReadString(cfg, "DWH_DB_USER", "dwhuser");
   s.spec.master_password = ReadString(cfg, "DWH_DB_PASSWORD", "");
+  s.spec.encrypted = true;
   SPARKIFY_ASSIGN_OR_RETURN(s.spec.num_nodes, ReadInt(cfg, cfg_name, "DWH_NUM_NODES", 4, 1, 128));
   SPARKIFY_ASSIGN_OR_RETURN(s.spec.port, ReadInt(cfg, cfg_name, "DWH_PORT", 5439, 1150, 65535));
   if (s.spec.cluster_type != "single-node" && s.spec.cluster_type != "multi-node") {
@@ -149,14 +153,36 @@ Result<ClusterSettings> ReadClusterSettings(const config::IniFile& cfg, std::str
     return Error::Config(std::string(cfg_name) +
                          " [DWH] DWH_NUM_NODES: a multi-node cluster needs at least 2 nodes");
   }
-  if (s.spec.master_password.empty()) {
-    return Error::Config(std::string(cfg_name) +
-                         " [DWH] DWH_DB_PASSWORD is not set (the cluster's master password)");
-  }
   return s;
 }
 
-Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
+Result<std::string> GenerateMasterPassword() {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%^*-_=+";
+  auto has = [](const std::string& p, auto pred) { return std::any_of(p.begin(), p.end(), pred); };
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    uint8_t bytes[64];
+    if (!aws::RandomBytes(bytes, sizeof(bytes))) {
+      return Error::Internal("no random bytes for a master password (OpenSSL RAND_bytes)");
+    }
+    std::string out;
+    for (uint8_t b : bytes) {
+      // Rejection sampling keeps every character equally likely.
+      if (b >= 256 - 256 % kAlphabet.size()) continue;
+      out += kAlphabet[b % kAlphabet.size()];
+      if (out.size() == 32) break;
+    }
+    if (out.size() == 32 && has(out, [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+        has(out, [](char c) { return c >= 'a' && c <= 'z'; }) &&
+        has(out, [](char c) { return c >= '0' && c <= '9'; })) {
+      return out;
+    }
+  }
+  return Error::Internal("could not make a master password");
+}
+
+Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region,
+                                              std::optional<std::chrono::milliseconds> bound) {
   SPARKIFY_ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::SharedConfig::Load());
   SPARKIFY_ASSIGN_OR_RETURN(aws::Credentials credentials, aws::ResolveCredentials(shared));
   log::Verbose("aws: credentials from " + credentials.source + ", region " + region);
@@ -170,9 +196,15 @@ Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
   for (const Svc& svc :
        {Svc{"iam", "IAM", iam::kSigningRegion, iam::kDefaultHost},
         Svc{"redshift", "REDSHIFT", region, "redshift." + region + ".amazonaws.com"},
-        Svc{"ec2", "EC2", region, "ec2." + region + ".amazonaws.com"}}) {
+        Svc{"ec2", "EC2", region, "ec2." + region + ".amazonaws.com"},
+        Svc{"sts", "STS", region, "sts." + region + ".amazonaws.com"}}) {
     aws::QueryServiceConfig config;
     SPARKIFY_RETURN_IF_ERROR(aws::ApplyEnvironment(shared, config.client));
+    if (bound) {
+      config.client.retry.max_attempts = std::min(config.client.retry.max_attempts, 2);
+      config.client.http.connect_timeout = std::min(config.client.http.connect_timeout, *bound);
+      config.client.http.read_timeout = std::min(config.client.http.read_timeout, *bound);
+    }
     config.client.service = svc.name;
     config.client.region = svc.region;
     config.client.credentials = credentials;
@@ -185,6 +217,20 @@ Result<std::unique_ptr<ApiCaller>> OpenAwsApi(const std::string& region) {
     api->services.emplace(svc.name, std::move(service).value());
   }
   return std::unique_ptr<ApiCaller>(std::move(api));
+}
+
+aws::Setting ResolveClusterRegion(const config::IniFile& cfg, std::string_view cfg_name,
+                                  const std::string& flag) {
+  if (!flag.empty()) return {flag, "--region"};
+  Result<aws::SharedConfig> shared = aws::SharedConfig::Load();
+  if (shared.ok()) {
+    aws::Setting s = aws::ResolveRegion(*shared);
+    if (!s.value.empty()) return s;
+  }
+  if (auto v = cfg.Get("DWH", "REGION"); v && !v->empty()) {
+    return {*v, std::string(cfg_name) + " [DWH] REGION"};
+  }
+  return {"us-west-2", "default"};
 }
 
 std::string DescribeCall(std::string_view service, const QueryParams& params) {
@@ -201,6 +247,10 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
                               const std::string& cfg_path) {
   Outcome out;
   const std::string& id = settings.spec.identifier;
+  if (options.cidr.empty()) {
+    return Error::InvalidArgument("no CIDR block to open the cluster port to: pass --cidr");
+  }
+  SPARKIFY_RETURN_IF_ERROR(ValidateCidr(options.cidr));
   // 1. The role.
   iam::Role role;
   Result<std::string> created = api.Call(
@@ -233,9 +283,25 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
   // 3. The cluster.
   rs::ClusterSpec spec = settings.spec;
   spec.iam_role_arn = role.arn;
+  const bool generated = spec.master_password.empty();
+  if (generated) {
+    SPARKIFY_ASSIGN_OR_RETURN(spec.master_password, GenerateMasterPassword());
+  }
   Result<std::string> cluster_body = api.Call("redshift", rs::CreateClusterParams(spec));
+  bool save_password = false;
   if (cluster_body.ok()) {
     Step(out, "cluster " + id + ": creation started", true);
+    if (generated) {
+      save_password = options.save_password;
+      Step(out,
+           "cluster " + id + ": master user " + spec.master_user +
+               " got a generated 32-character password, shown nowhere" +
+               (save_password ? " and written to " + cfg_path + " [DWH] DWH_DB_PASSWORD"
+                              : " and kept nowhere") +
+               "; log in with IAM authentication (leave [CLUSTER] DB_PASSWORD empty, or "
+               "--iam-auth)",
+           false);
+    }
   } else if (HasServiceCode(cluster_body.error(), "ClusterAlreadyExists")) {
     Step(out, "cluster " + id + ": exists", false);
   } else {
@@ -260,7 +326,7 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
        false);
   // 5. The port.
   int port = cluster.endpoint_port > 0 ? cluster.endpoint_port : settings.spec.port;
-  if (options.cidr == "0.0.0.0/0" || options.cidr == "::/0") {
+  if (OpensToEveryone(options.cidr)) {
     log::Warn("opening port " + std::to_string(port) + " to " + options.cidr +
               " (the whole internet); pass --cidr YOUR.IP/32 to narrow it");
   }
@@ -280,9 +346,13 @@ Result<Outcome> CreateCluster(ApiCaller& api, const ClusterSettings& settings,
   // 6. dwh.cfg.
   bool host_changed = cfg.Set("CLUSTER", "HOST", cluster.endpoint_address);
   bool arn_changed = cfg.Set("IAM_ROLE", "ARN", role.arn);
-  if (host_changed || arn_changed) {
+  bool password_saved = save_password && cfg.Set("DWH", "DWH_DB_PASSWORD", spec.master_password);
+  if (host_changed || arn_changed || password_saved) {
     SPARKIFY_RETURN_IF_ERROR(cfg.Save(cfg_path));
-    Step(out, cfg_path + ": wrote [CLUSTER] HOST and [IAM_ROLE] ARN", true);
+    Step(out,
+         cfg_path + ": wrote [CLUSTER] HOST and [IAM_ROLE] ARN" +
+             (password_saved ? std::string(" and [DWH] DWH_DB_PASSWORD") : std::string()),
+         true);
   } else {
     Step(out, cfg_path + ": [CLUSTER] HOST and [IAM_ROLE] ARN already up to date", false);
   }
@@ -360,6 +430,7 @@ Result<Outcome> DeleteCluster(ApiCaller& api, const ClusterSettings& settings,
 std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions& options) {
   rs::ClusterSpec spec = settings.spec;
   spec.iam_role_arn = "<Arn from CreateRole>";
+  const bool generated = spec.master_password.empty();
   std::string out;
   out += DescribeCall("iam", iam::CreateRoleParams(settings.role_name, iam::RedshiftTrustPolicy(),
                                                    kRoleDescription));
@@ -367,14 +438,26 @@ std::string DryRunCreate(const ClusterSettings& settings, const LifecycleOptions
   out += DescribeCall("iam",
                       iam::AttachRolePolicyParams(settings.role_name, iam::kS3ReadOnlyPolicyArn));
   out += DescribeCall("redshift", rs::CreateClusterParams(spec));
+  if (generated) {
+    out += "    (MasterUserPassword: generated, 32 characters, shown nowhere; " +
+           std::string(options.save_password ? "written to dwh.cfg [DWH] DWH_DB_PASSWORD"
+                                             : "kept nowhere: log in with IAM authentication") +
+           ")\n";
+  }
   out += DescribeCall("redshift", rs::DescribeClustersParams(spec.identifier));
   out += "    (repeated every " + Seconds(options.poll_interval) + " until available, at most " +
          Seconds(options.wait_timeout) + ")\n";
   out += DescribeCall("ec2", ec2::DescribeVpcsParams());
   out += "    (only when the cluster reports no VPC: its default VPC)\n";
   out += DescribeCall("ec2", ec2::DescribeSecurityGroupsParams("<VpcId>"));
+  std::string cidr = options.cidr.empty() ? "<your public IPv4 address>/32" : options.cidr;
   out += DescribeCall(
-      "ec2", ec2::AuthorizeIngressParams("<GroupId of default>", settings.spec.port, options.cidr));
+      "ec2", ec2::AuthorizeIngressParams("<GroupId of default>", settings.spec.port, cidr));
+  if (options.cidr.empty()) {
+    out += "    (your address: one GET of " + CheckIpUrl() + " when run; --cidr to choose)\n";
+  } else if (OpensToEveryone(options.cidr)) {
+    out += "    (warning: 0.0.0.0/0 lets the whole internet reach the port)\n";
+  }
   out += "then dwh.cfg: [CLUSTER] HOST = <Endpoint Address>, [IAM_ROLE] ARN = <Arn>\n";
   return out;
 }

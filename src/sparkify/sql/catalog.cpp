@@ -254,6 +254,8 @@ where load_manifest.kind = m.kind
 drop table etl_manifest_moves;
 )sql";
 
+constexpr std::string_view kServerVersion = "select version()";
+
 constexpr std::string_view kNextRunId = "select coalesce(max(run_id), 0) + 1 from runs";
 constexpr std::string_view kMaxSongplayId =
     "select coalesce(max(songplay_id), 0) from fact_songplay";
@@ -781,6 +783,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kNewPlaysFollowLoaded, "new_plays_follow_loaded", kNewPlaysFollowLoaded},
     Entry{Stmt::kFillUserLoad, "fill_user_load", kFillUserLoad},
     Entry{Stmt::kKeepNewEvents, "keep_new_events", kKeepNewEvents},
+    Entry{Stmt::kServerVersion, "server_version", kServerVersion},
 };
 
 constexpr std::array kTransform{

@@ -76,6 +76,9 @@ enum class Stmt {
   kNewPlaysFollowLoaded,  // true when every new play sorts after every loaded one
   kFillUserLoad,          // etl_user_load: the users the new events change
   kKeepNewEvents,         // etl_events_new -> staging_events
+  // Diagnostics (`sparkify debug`, `cluster status`): one row, the server's version string;
+  // proves a connection runs statements.
+  kServerVersion,
 };
 
 // How many tables kLoadStateExists counts when every one an incremental run needs exists.

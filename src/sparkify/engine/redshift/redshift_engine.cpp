@@ -1,6 +1,7 @@
 #include "sparkify/engine/redshift/redshift_engine.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "sparkify/sql/bulk_load.hpp"
 
@@ -49,6 +50,8 @@ std::string RedshiftConnInfo(std::string_view target) {
   const bool uri = out.find("://") != std::string::npos;
   if (out.starts_with("redshift://")) out = "postgresql://" + out.substr(11);
   if (out.find("sslmode") != std::string::npos) return out;
+  // $PGSSLMODE, when set, wins over the default as every PG* variable does (libpq reads it).
+  if (const char* mode = std::getenv("PGSSLMODE"); mode != nullptr && mode[0] != '\0') return out;
   if (uri) return out + (out.find('?') == std::string::npos ? "?" : "&") + "sslmode=require";
   return out + (out.empty() ? "" : " ") + "sslmode=require";
 }

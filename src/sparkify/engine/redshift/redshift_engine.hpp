@@ -2,7 +2,7 @@
 // Redshift has no COPY FROM STDIN: staging is loaded with server-side COPY from S3
 // (pipeline::RunRedshiftEtl), and the few rows sparkify writes itself (load manifest, runs)
 // go in as multi-row INSERT ... VALUES (InsertValuesLoader). Connections always use TLS
-// (sslmode=require unless the connection string names another sslmode).
+// (sslmode=require unless the connection string names another sslmode, or $PGSSLMODE is set).
 #pragma once
 
 #include <memory>
@@ -27,7 +27,8 @@ class RedshiftEngine : public PostgresEngine {
 std::unique_ptr<BulkLoader> MakeInsertValuesLoader(Engine& engine, const TableSchema& table);
 
 // "redshift://user[:password]@host[:port]/db[?k=v]" -> a libpq URI with sslmode=require (a
-// libpq key=value string or postgresql:// URI passes through, with sslmode added if absent).
+// libpq key=value string or postgresql:// URI passes through, with sslmode added if absent and
+// $PGSSLMODE is unset).
 std::string RedshiftConnInfo(std::string_view target);
 
 // Connects (RedshiftConnInfo) and sets up the session for sparkify's SQL.

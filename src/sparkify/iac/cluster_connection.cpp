@@ -12,21 +12,12 @@
 #include <cstring>
 
 #include "sparkify/aws/redshift.hpp"
+#include "sparkify/engine/postgres/pg_connection.hpp"
 #include "sparkify/engine/redshift/redshift_engine.hpp"
 #include "sparkify/sql/catalog.hpp"
 
 namespace sparkify::iac {
 namespace {
-
-void AppendKeyValue(std::string& out, std::string_view key, std::string_view value) {
-  if (!out.empty()) out += ' ';
-  out.append(key).append("='");
-  for (char c : value) {
-    if (c == '\\' || c == '\'') out += '\\';
-    out += c;
-  }
-  out += '\'';
-}
 
 // One non-blocking connect, waited for at most `timeout`; 0 or an errno.
 int ConnectWithin(const addrinfo* ai, std::chrono::milliseconds timeout) {
@@ -86,14 +77,14 @@ Status ProbeTcp(const std::string& host, int port, std::chrono::milliseconds tim
 std::string ClusterLoginConnInfo(const std::string& host, int port, const ClusterLogin& login,
                                  std::chrono::milliseconds timeout) {
   std::string out;
-  AppendKeyValue(out, "host", host);
-  AppendKeyValue(out, "port", std::to_string(port));
-  if (!login.db_name.empty()) AppendKeyValue(out, "dbname", login.db_name);
-  if (!login.user.empty()) AppendKeyValue(out, "user", login.user);
-  if (!login.password.empty()) AppendKeyValue(out, "password", login.password);
+  engine::AppendConnInfoPair(out, "host", host);
+  engine::AppendConnInfoPair(out, "port", std::to_string(port));
+  if (!login.db_name.empty()) engine::AppendConnInfoPair(out, "dbname", login.db_name);
+  if (!login.user.empty()) engine::AppendConnInfoPair(out, "user", login.user);
+  if (!login.password.empty()) engine::AppendConnInfoPair(out, "password", login.password);
   const long long seconds =
       std::max<long long>(2, std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
-  AppendKeyValue(out, "connect_timeout", std::to_string(seconds));
+  engine::AppendConnInfoPair(out, "connect_timeout", std::to_string(seconds));
   return out;
 }
 

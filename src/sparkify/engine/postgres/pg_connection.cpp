@@ -496,25 +496,26 @@ Result<std::string> ConnInfoWithDatabase(std::string_view conninfo, std::string_
     return Error::InvalidArgument("invalid PostgreSQL connection string: " +
                                   RedactWith(message, secrets));
   }
-  auto append = [](std::string& out, std::string_view key, std::string_view value) {
-    if (!out.empty()) out += ' ';
-    out.append(key).append("='");
-    for (char c : value) {
-      if (c == '\\' || c == '\'') out += '\\';
-      out += c;
-    }
-    out += '\'';
-  };
   std::string out;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr || o->val[0] == '\0' || std::string_view(o->keyword) == "dbname") {
       continue;
     }
-    append(out, o->keyword, o->val);
+    AppendConnInfoPair(out, o->keyword, o->val);
   }
   PQconninfoFree(options);
-  append(out, "dbname", dbname);
+  AppendConnInfoPair(out, "dbname", dbname);
   return out;
+}
+
+void AppendConnInfoPair(std::string& out, std::string_view key, std::string_view value) {
+  if (!out.empty()) out += ' ';
+  out.append(key).append("='");
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  out += '\'';
 }
 
 }  // namespace sparkify::engine

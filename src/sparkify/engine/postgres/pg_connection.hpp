@@ -128,4 +128,8 @@ class PgConnection {
 // kInvalidArgument (redacted) when `conninfo` does not parse.
 Result<std::string> ConnInfoWithDatabase(std::string_view conninfo, std::string_view dbname);
 
+// Appends `key='value'` to a libpq key=value connection string (a space first unless `out` is
+// empty), with the value's backslashes and single quotes escaped as libpq reads them.
+void AppendConnInfoPair(std::string& out, std::string_view key, std::string_view value);
+
 }  // namespace sparkify::engine

@@ -231,7 +231,10 @@ class Worker {
 
   // Hands the chunk in progress to the consumer; false once the stage is aborted.
   bool Flush() {
-    if (!hand_over_raw_ && raw_) raw_->Clear();  // mapped already; only the derived rows go
+    if (!hand_over_raw_ && raw_) {  // mapped already; only the derived rows go
+      raw_->Clear();
+      mapped_rows_ = 0;
+    }
     if ((!raw_ || raw_->empty()) && (!derived_ || derived_->empty())) return true;
     Chunk chunk{index_, hand_over_raw_ ? std::move(raw_) : nullptr, std::move(derived_)};
     mapped_rows_ = 0;

@@ -45,7 +45,9 @@ if [ -x scripts/start-moto.sh ]; then
 fi
 
 phase build
-./scripts/build.sh -DSPARKIFY_WERROR=ON
+# Tests run in groups of up to 8 of one suite per process (cmake/GtestSuites.cmake): ~170
+# processes instead of ~800, which under ASan+UBSan saves ~4 of 11 minutes.
+./scripts/build.sh -DSPARKIFY_WERROR=ON -DSPARKIFY_TESTS_GROUPED=ON
 phase ctest
 (cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
 
@@ -60,7 +62,8 @@ fi
 
 if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then
   phase asan_build
-  BUILD_DIR=$root/build-asan BUILD_TYPE=Debug ./scripts/build.sh -DSPARKIFY_SANITIZE=ON -DSPARKIFY_WERROR=ON
+  BUILD_DIR=$root/build-asan BUILD_TYPE=Debug ./scripts/build.sh -DSPARKIFY_SANITIZE=ON -DSPARKIFY_WERROR=ON \
+    -DSPARKIFY_TESTS_GROUPED=ON
   phase asan_ctest
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure --timeout 1800 -j "$(nproc)")

@@ -68,6 +68,22 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
     EXPECT_EQ(m->song_id, "SO" + std::to_string(i));
   }
   EXPECT_EQ(rebuilt.Find("Title 1", "Artist 2", 100.25), nullptr);
+
+  // Without its dimension rows (etl frees them once dim_artist / dim_song are loaded) the index
+  // still matches every song and still gives the whole match table.
+  index.ReleaseDimensionRows();
+  ColumnBatch artists(DimArtistSchema());
+  index.AppendArtists(artists);
+  EXPECT_EQ(artists.rows(), 0u);
+  for (int i = 0; i < kSongs; i += 3) {
+    const SongIndex::Match* m = index.Find("Title " + std::to_string(i),
+                                           "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
+    ASSERT_NE(m, nullptr) << i;
+    EXPECT_EQ(m->song_id, "SO" + std::to_string(i));
+  }
+  ColumnBatch matches_after(SongMatchSchema());
+  index.AppendMatches(matches_after);
+  EXPECT_EQ(matches_after.rows(), matches.rows());
 }
 
 }  // namespace

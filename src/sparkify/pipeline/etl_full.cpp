@@ -80,6 +80,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
           LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto&) { songs.AppendSongs(b); }));
       SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, SongMatchSchema(),
                                         [&](ColumnBatch& b, auto&) { songs.AppendMatches(b); }));
+      songs.ReleaseDimensionRows();  // from here on only the matches are needed
     }
   }
 

@@ -327,6 +327,11 @@ void SongIndex::AppendArtists(ColumnBatch& out) const {
   }
 }
 
+void SongIndex::ReleaseDimensionRows() {
+  std::unordered_map<std::string, Row>().swap(artists_);  // clear() would keep the buckets
+  std::unordered_map<std::string, Row>().swap(songs_);
+}
+
 void SongIndex::AppendSongs(ColumnBatch& out) const {
   std::vector<const std::pair<const std::string, Row>*> sorted;
   for (const auto& kv : songs_) sorted.push_back(&kv);

@@ -58,6 +58,10 @@ class SongIndex {
   // Appends the dim_artist / dim_song rows, sorted by key.
   void AppendArtists(ColumnBatch& out) const;
   void AppendSongs(ColumnBatch& out) const;
+  // Frees the dim_artist / dim_song rows once they are loaded; Find and AppendMatches keep
+  // working (the match table is all that mapping plays needs). AppendArtists / AppendSongs then
+  // append nothing.
+  void ReleaseDimensionRows();
 
   struct Match {
     std::string song_id;

@@ -97,6 +97,11 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   events.options = stage_options;
   events.sink = &sink;
   SPARKIFY_RETURN_IF_ERROR(StageEventsOfRun(events, options, report, sink));
+  // Every play is mapped: the match table goes, and with it the heap pages the staging freed,
+  // before DuckDB's transform (dim_time's aggregate) takes its own memory.
+  events.songs = nullptr;
+  songs = SongIndex();
+  ReleaseFreedMemory();
   {
     Phase phase(report.timings, "transform");
     if (!direct) {

@@ -153,8 +153,9 @@ Result<Sources> StartRun(engine::Engine& engine, const EtlOptions& options, bool
 void RecordFailedRun(engine::Engine& engine, RunRecord run, const Error& error);
 
 // Hands the heap pages the run's own structures freed (the song index, file lists, parse
-// buffers) back to the operating system, so the commit, where DuckDB builds its primary-key
-// indexes, does not stack its memory on top of them (glibc keeps freed small blocks otherwise).
+// buffers) back to the operating system, so the transform and the commit, where DuckDB's own
+// allocator (not glibc's) takes memory, do not stack on top of them (glibc keeps freed small
+// blocks otherwise).
 void ReleaseFreedMemory();
 
 // Runs `body(run)` in one transaction (`run` filled with its start and arguments) and commits

@@ -103,6 +103,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   const bool plays_wait = direct && sql::DeclaresForeignKeys(dialect) && !sql::DefersKeys(dialect);
   sql::RenderOptions ddl;
   ddl.deferred_keys = sql::DefersKeys(dialect);
+  ddl.serial_insert = options.threads <= 1;  // as LoadEverything renders kInsertDimTimeFromPlays
   auto statement = [&](sql::Stmt stmt) {
     plan.steps.push_back({std::string(sql::StmtName(stmt)), sql::Render(stmt, dialect, ddl), ""});
   };

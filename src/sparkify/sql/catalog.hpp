@@ -98,6 +98,9 @@ struct RenderOptions {
   // events from etl_events_new (the new files only) instead of staging_events, plays numbered
   // after the largest songplay_id, and only the start times dim_time lacks.
   bool append = false;
+  // kInsertDimTimeFromPlays: the engine inserts on one thread (etl --threads 1), so its input
+  // is materialized first (see the statement).
+  bool serial_insert = false;
 };
 
 // The statement's text in `dialect`, macros expanded.

@@ -2,14 +2,10 @@
 
 #include <pugixml.hpp>
 
+#include "sparkify/aws/xml_response.hpp"
+
 namespace sparkify::aws::ec2 {
 namespace {
-
-pugi::xml_node FindFirst(pugi::xml_node node, const char* name) {
-  return node.find_node([name](pugi::xml_node n) {
-    return n.type() == pugi::node_element && std::string_view(n.name()) == name;
-  });
-}
 
 QueryParams Base(const char* action) { return {{"Action", action}, {"Version", kVersion}}; }
 
@@ -36,9 +32,7 @@ QueryParams AuthorizeIngressParams(const std::string& group_id, int port, const 
 
 Result<std::vector<Vpc>> ParseDescribeVpcs(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return Error::Parse("EC2: response is not XML");
-  pugi::xml_node set = FindFirst(doc, "vpcSet");
-  if (!set) return Error::Parse("EC2: response has no <vpcSet>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node set, LoadAndFind(doc, body, "EC2", "vpcSet"));
   std::vector<Vpc> out;
   for (pugi::xml_node item : set.children("item")) {
     out.push_back({item.child("vpcId").text().as_string(),
@@ -49,9 +43,7 @@ Result<std::vector<Vpc>> ParseDescribeVpcs(std::string_view body) {
 
 Result<std::vector<SecurityGroup>> ParseDescribeSecurityGroups(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return Error::Parse("EC2: response is not XML");
-  pugi::xml_node set = FindFirst(doc, "securityGroupInfo");
-  if (!set) return Error::Parse("EC2: response has no <securityGroupInfo>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node set, LoadAndFind(doc, body, "EC2", "securityGroupInfo"));
   std::vector<SecurityGroup> out;
   for (pugi::xml_node item : set.children("item")) {
     out.push_back({item.child("groupId").text().as_string(),

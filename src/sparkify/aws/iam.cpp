@@ -2,14 +2,10 @@
 
 #include <pugixml.hpp>
 
+#include "sparkify/aws/xml_response.hpp"
+
 namespace sparkify::aws::iam {
 namespace {
-
-pugi::xml_node FindFirst(pugi::xml_node node, const char* name) {
-  return node.find_node([name](pugi::xml_node n) {
-    return n.type() == pugi::node_element && std::string_view(n.name()) == name;
-  });
-}
 
 QueryParams Base(const char* action) { return {{"Action", action}, {"Version", kVersion}}; }
 
@@ -64,9 +60,7 @@ QueryParams ListAttachedRolePoliciesParams(const std::string& role_name) {
 
 Result<Role> ParseRole(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return Error::Parse("IAM: response is not XML");
-  pugi::xml_node role = FindFirst(doc, "Role");
-  if (!role) return Error::Parse("IAM: response has no <Role>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node role, LoadAndFind(doc, body, "IAM", "Role"));
   Role r;
   r.name = role.child("RoleName").text().as_string();
   r.arn = role.child("Arn").text().as_string();
@@ -77,11 +71,9 @@ Result<Role> ParseRole(std::string_view body) {
 
 Result<std::vector<std::string>> ParseAttachedPolicyArns(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return Error::Parse("IAM: response is not XML");
+  SPARKIFY_RETURN_IF_ERROR(
+      LoadAndFind(doc, body, "IAM", "ListAttachedRolePoliciesResult").status());
   pugi::xml_node list = FindFirst(doc, "AttachedPolicies");
-  if (!FindFirst(doc, "ListAttachedRolePoliciesResult")) {
-    return Error::Parse("IAM: response has no <ListAttachedRolePoliciesResult>");
-  }
   std::vector<std::string> arns;
   for (pugi::xml_node m : list.children("member")) {
     arns.emplace_back(m.child("PolicyArn").text().as_string());

@@ -2,14 +2,10 @@
 
 #include <pugixml.hpp>
 
+#include "sparkify/aws/xml_response.hpp"
+
 namespace sparkify::aws::redshift {
 namespace {
-
-pugi::xml_node FindFirst(pugi::xml_node node, const char* name) {
-  return node.find_node([name](pugi::xml_node n) {
-    return n.type() == pugi::node_element && std::string_view(n.name()) == name;
-  });
-}
 
 QueryParams Base(const char* action) { return {{"Action", action}, {"Version", kVersion}}; }
 
@@ -84,11 +80,8 @@ QueryParams GetClusterCredentialsParams(const std::string& db_user, const std::s
 
 Result<ClusterCredentials> ParseClusterCredentials(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) {
-    return Error::Parse("Redshift: response is not XML");
-  }
-  pugi::xml_node r = FindFirst(doc, "GetClusterCredentialsResult");
-  if (!r) return Error::Parse("Redshift: response has no <GetClusterCredentialsResult>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node r,
+                            LoadAndFind(doc, body, "Redshift", "GetClusterCredentialsResult"));
   ClusterCredentials c;
   c.db_user = r.child("DbUser").text().as_string();
   c.db_password = r.child("DbPassword").text().as_string();
@@ -101,21 +94,14 @@ Result<ClusterCredentials> ParseClusterCredentials(std::string_view body) {
 
 Result<Cluster> ParseCluster(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) {
-    return Error::Parse("Redshift: response is not XML");
-  }
-  pugi::xml_node c = FindFirst(doc, "Cluster");
-  if (!c) return Error::Parse("Redshift: response has no <Cluster>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node c, LoadAndFind(doc, body, "Redshift", "Cluster"));
   return Decode(c);
 }
 
 Result<std::vector<Cluster>> ParseDescribeClusters(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) {
-    return Error::Parse("Redshift: response is not XML");
-  }
-  pugi::xml_node result = FindFirst(doc, "DescribeClustersResult");
-  if (!result) return Error::Parse("Redshift: response has no <DescribeClustersResult>");
+  SPARKIFY_ASSIGN_OR_RETURN(pugi::xml_node result,
+                            LoadAndFind(doc, body, "Redshift", "DescribeClustersResult"));
   std::vector<Cluster> out;
   for (pugi::xml_node c : result.child("Clusters").children("Cluster")) out.push_back(Decode(c));
   return out;

@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include "sparkify/aws/xml_response.hpp"
+
 namespace sparkify::aws::sts {
 
 QueryParams GetCallerIdentityParams() {
@@ -10,7 +12,7 @@ QueryParams GetCallerIdentityParams() {
 
 Result<CallerIdentity> ParseGetCallerIdentity(std::string_view body) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(body.data(), body.size())) return Error::Parse("STS: response is not XML");
+  SPARKIFY_RETURN_IF_ERROR(LoadResponse(doc, body, "STS"));
   pugi::xml_node result = doc.child("GetCallerIdentityResponse").child("GetCallerIdentityResult");
   if (!result) return Error::Parse("STS: response has no <GetCallerIdentityResult>");
   CallerIdentity id;

@@ -2,15 +2,32 @@
 
 #include <pugixml.hpp>
 
-namespace sparkify::aws {
-namespace {
+#include "sparkify/aws/xml_response.hpp"
 
-// The first element named `name` in document order below `node`.
+namespace sparkify::aws {
+
 pugi::xml_node FindFirst(pugi::xml_node node, const char* name) {
   return node.find_node([name](pugi::xml_node n) {
     return n.type() == pugi::node_element && std::string_view(n.name()) == name;
   });
 }
+
+Status LoadResponse(pugi::xml_document& doc, std::string_view body, std::string_view service) {
+  if (!doc.load_buffer(body.data(), body.size())) {
+    return Error::Parse(std::string(service) + ": response is not XML");
+  }
+  return Status::Ok();
+}
+
+Result<pugi::xml_node> LoadAndFind(pugi::xml_document& doc, std::string_view body,
+                                   std::string_view service, const char* name) {
+  SPARKIFY_RETURN_IF_ERROR(LoadResponse(doc, body, service));
+  pugi::xml_node node = FindFirst(doc, name);
+  if (!node) return Error::Parse(std::string(service) + ": response has no <" + name + ">");
+  return node;
+}
+
+namespace {
 
 std::string Text(pugi::xml_node node) { return node ? node.text().as_string() : ""; }
 

@@ -19,26 +19,26 @@ fi
 cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets >/dev/null
 out=${FUZZ_OUT:-$build/findings}
 # One target per core at a time (each runs for the full SECONDS on one core, as before).
-jobs=${FUZZ_JOBS:-$(nproc)}
+parallel=${FUZZ_JOBS:-$(nproc)}
 run_target() {
-  local target=$1 corpus log
+  local target=$1 corpus log rc=0
   corpus=$(mktemp -d)
   cp "$root/fuzz/corpus/$target/"* "$corpus/"
   mkdir -p "$out/$target"
   log=$out/$target.log
-  if "$build/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-       -artifact_prefix="$out/$target/" "$corpus" >"$log" 2>&1; then
+  "$build/fuzz_$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+    -artifact_prefix="$out/$target/" "$corpus" >"$log" 2>&1 || rc=$?
+  rm -rf "$corpus"
+  if [ "$rc" -eq 0 ]; then
     printf 'fuzz %-12s %s\n' "$target" "$(grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)"
-    rm -rf "$corpus"
-  else
-    printf 'fuzz %-12s FAILED (see %s)\n' "$target" "$log"
-    tail -30 "$log"
-    rm -rf "$corpus"
-    return 1
+    return 0
   fi
+  printf 'fuzz %-12s FAILED (see %s)\n' "$target" "$log"
+  tail -30 "$log"
+  return 1
 }
 for target in event_lines song_file ini_file aws_xml sigv4; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
   rm -f "$out/$target.failed"
   run_target "$target" || touch "$out/$target.failed" &
 done

@@ -300,6 +300,10 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto resolved = ResolveEtlOptions(*settings, flags);
   if (!resolved.ok()) return ReportError(resolved.error());
   pipeline::EtlOptions& options = *resolved;
+  // Before --dry-run too: the plan shows the statements the run's thread count selects.
+  auto threads = ResolveThreads(*settings, flags.target);
+  if (!threads.ok()) return ReportError(threads.error());
+  options.threads = *threads;
   if (flags.dry_run) {
     auto dialect = ResolveDialect(*settings, flags.target);
     if (!dialect.ok()) return ReportError(dialect.error());
@@ -315,9 +319,6 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
     PrintDryRunCategories(*settings, flags, options);
     return kExitOk;
   }
-  auto threads = ResolveThreads(*settings, flags.target);
-  if (!threads.ok()) return ReportError(threads.error());
-  options.threads = *threads;
   if (flags.plan) return RunStatus(*settings, flags, options);
   // etl bounds DuckDB's memory by default: a load holds its uncommitted row groups in DuckDB's
   // buffer pool, which would otherwise grow with the input (docs/BENCHMARKS.md, memory).

@@ -55,6 +55,19 @@ TEST_P(EtlTimingsCliTest, FullLoadPrintsEveryPhase) {
   EXPECT_GT(phases.at("stage_events.parse"), 0.0);
 }
 
+// --dry-run shows dim_time's statement as the run at that thread count renders it: its input
+// materialized for a one-thread insert only.
+TEST_P(EtlTimingsCliTest, DryRunShowsTheDimTimeStatementOfItsThreadCount) {
+  const std::string data = SampleDataDir();
+  ASSERT_EQ(Sparkify("etl --dry-run --threads " + std::to_string(GetParam()) + " --songs " + data +
+                     "/song_data --events " + data + "/log_data"),
+            0)
+      << err_;
+  const bool serial = GetParam() == 1;
+  EXPECT_EQ(out_.find("with plays as materialized (") != std::string::npos, serial) << out_;
+  EXPECT_EQ(out_.find("with plays as not materialized (") != std::string::npos, !serial) << out_;
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, EtlTimingsCliTest, ::testing::Values(1, 2));
 
 TEST_F(CliTest, EtlWithoutTimingsPrintsNoPhases) {

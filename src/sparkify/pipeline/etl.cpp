@@ -103,7 +103,6 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   const bool plays_wait = direct && sql::DeclaresForeignKeys(dialect) && !sql::DefersKeys(dialect);
   sql::RenderOptions ddl;
   ddl.deferred_keys = sql::DefersKeys(dialect);
-  ddl.serial_insert = options.threads <= 1;  // as LoadEverything renders kInsertDimTimeFromPlays
   auto statement = [&](sql::Stmt stmt) {
     plan.steps.push_back({std::string(sql::StmtName(stmt)), sql::Render(stmt, dialect, ddl), ""});
   };
@@ -131,7 +130,10 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
     load(DimUserSchema().name, "each user's latest event, computed by sparkify");
     load(UserStateSchema().name, "the ordering fields of each user's latest event");
     if (sql::TimesFromPlays(dialect)) {
-      statement(sql::Stmt::kInsertDimTimeFromPlays);
+      plan.steps.push_back({std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
+                            sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect,
+                                        DimTimeFromPlaysRender(options)),
+                            ""});
     } else {
       load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
     }

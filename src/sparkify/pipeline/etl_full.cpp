@@ -121,10 +121,8 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       if (events.collect_start_times) {
         SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
       } else {
-        sql::RenderOptions dim_time;
-        dim_time.serial_insert = options.threads <= 1;
-        SPARKIFY_RETURN_IF_ERROR(
-            RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays, dim_time));
+        SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays,
+                                              DimTimeFromPlaysRender(options)));
       }
       if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }

@@ -63,6 +63,12 @@ Status LockDatabase(engine::Engine& engine) {
   return RunStatement(engine, sql::Stmt::kLockEtl);
 }
 
+sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options) {
+  sql::RenderOptions render;
+  render.serial_insert = options.threads <= 1;
+  return render;
+}
+
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
                  std::vector<int64_t>& start_times) {
   std::sort(start_times.begin(), start_times.end());

@@ -57,6 +57,11 @@ Result<StageStats> StageEvents(EventStaging& staging);
 Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlReport& report,
                         parse::CollectingSink& sink);
 
+// How a run renders kInsertDimTimeFromPlays (sql::TimesFromPlays): its input materialized when
+// the engine inserts on one thread (RenderOptions::serial_insert). The run and its --dry-run
+// plan both take it from here.
+sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options);
+
 // Loads the distinct `start_times` (sorted and deduplicated here, then freed) into `schema`
 // (dim_time, or the incremental run's etl_time_load).
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema,

@@ -58,10 +58,12 @@ Status RunStatement(engine::Engine& engine, sql::Stmt stmt, const sql::RenderOpt
 
 Result<Sources> OpenAndList(const EtlOptions& options) {
   Sources s;
-  Result<std::unique_ptr<source::Source>> songs = source::OpenSource(options.songs, options.source);
+  source::SourceOptions source_options = options.source;
+  source_options.local_list_threads = std::max(1, options.threads);
+  Result<std::unique_ptr<source::Source>> songs = source::OpenSource(options.songs, source_options);
   if (!songs.ok()) return songs.take_error().WithContext("song files " + options.songs);
   Result<std::unique_ptr<source::Source>> events =
-      source::OpenSource(options.events, options.source);
+      source::OpenSource(options.events, source_options);
   if (!events.ok()) return events.take_error().WithContext("event files " + options.events);
   s.songs = std::move(songs).value();
   s.events = std::move(events).value();

@@ -24,7 +24,8 @@ Result<std::unique_ptr<Source>> OpenSource(std::string_view location,
     return Error::InvalidArgument(std::string(location) + ": write the location as s3://" +
                                   std::string(location.substr(location.find("://") + 3)));
   }
-  return std::unique_ptr<Source>(std::make_unique<LocalSource>(std::string(location)));
+  return std::unique_ptr<Source>(
+      std::make_unique<LocalSource>(std::string(location), options.local_list_threads));
 }
 
 struct AnywhereSource::State {

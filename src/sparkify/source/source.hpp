@@ -55,6 +55,7 @@ struct SourceOptions {
   std::string s3_endpoint_url;      // --endpoint-url; empty: AWS_ENDPOINT_URL_S3, ..., or AWS
   bool s3_no_sign_request = false;  // --no-sign-request: anonymous requests (public buckets)
   int s3_concurrency = 16;          // objects fetched at once; 0 = only on demand, one per reader
+  int local_list_threads = 1;       // threads that walk a local folder's tree
 };
 
 // Opens a source for a location: a local folder or file, or s3://bucket/prefix. For S3 this

@@ -62,39 +62,34 @@ TEST(LocalSource, ListsJsonFilesBelowAFolderSortedWithNames) {
   }
 }
 
+// Lists `location` and expects exactly one file: its uri, name and size.
+void ExpectOneFile(const std::string& location, const std::string& uri, const std::string& name,
+                   uint64_t size) {
+  LocalSource source(location, 2);
+  auto files = source.List();
+  ASSERT_TRUE(files.ok()) << files.error().ToString();
+  ASSERT_EQ(files->size(), 1u) << location;
+  EXPECT_EQ((*files)[0].uri, uri);
+  EXPECT_EQ((*files)[0].name, name);
+  EXPECT_EQ((*files)[0].size, size);
+}
+
 // A file's uri is the location as given and the name below it: a trailing slash is not doubled,
 // a relative location stays relative (the load manifest compares uris across runs).
 TEST(LocalSource, UrisKeepTheLocationAsGiven) {
   testing::TempDir dir;
   testing::WriteFile(dir / "data/x/a.json", "{}");
-  LocalSource slash(dir / "data/", 2);
-  auto files = slash.List();
-  ASSERT_TRUE(files.ok());
-  ASSERT_EQ(files->size(), 1u);
-  EXPECT_EQ((*files)[0].uri, dir / "data/x/a.json");
-  EXPECT_EQ((*files)[0].name, "x/a.json");
-
+  ExpectOneFile(dir / "data/", dir / "data/x/a.json", "x/a.json", 2);
   const fs::path before = fs::current_path();
   fs::current_path(dir.path());
-  LocalSource relative("./data", 2);
-  auto listed = relative.List();
+  ExpectOneFile("./data", "./data/x/a.json", "x/a.json", 2);
   fs::current_path(before);
-  ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ((*listed)[0].uri, "./data/x/a.json");
-  EXPECT_EQ((*listed)[0].name, "x/a.json");
 }
 
 TEST(LocalSource, ALocationNamingOneFileListsThatFile) {
   testing::TempDir dir;
   testing::WriteFile(dir / "one/events.json", "{}\n{}\n");
-  LocalSource source(dir / "one/events.json", 2);
-  auto files = source.List();
-  ASSERT_TRUE(files.ok());
-  ASSERT_EQ(files->size(), 1u);
-  EXPECT_EQ((*files)[0].uri, dir / "one/events.json");
-  EXPECT_EQ((*files)[0].name, "events.json");
-  EXPECT_EQ((*files)[0].size, 6u);
+  ExpectOneFile(dir / "one/events.json", dir / "one/events.json", "events.json", 6);
 }
 
 TEST(LocalSource, MissingLocationAndEmptyFolder) {

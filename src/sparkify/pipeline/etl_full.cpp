@@ -60,6 +60,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
 
   // Songs: staged and/or indexed for the direct transform.
   SongIndex songs;
+  if (direct) songs.Reserve(sources.LoadSongFiles().size());
   {
     Phase phase(report.timings, "stage_songs");
     LoaderSwitch staging(engine);

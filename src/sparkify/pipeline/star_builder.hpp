@@ -53,6 +53,12 @@ TimeParts SplitTimestamp(int64_t micros);
 
 class SongIndex {
  public:
+  // Makes room for about `songs` rows (one per song file, usually): no rehashing as they come.
+  void Reserve(size_t songs) {
+    artists_.reserve(songs);
+    songs_.reserve(songs);
+    matches_.reserve(songs);
+  }
   // Adds staging_songs rows.
   void Add(const ColumnBatch& songs);
   // Appends the dim_artist / dim_song rows, sorted by key.

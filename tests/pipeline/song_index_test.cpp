@@ -2,7 +2,12 @@
 // song_id on duplicates, and nothing else is — through the Bloom filter in front of the table.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
 
 #include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/star_builder.hpp"
@@ -84,6 +89,116 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
   ColumnBatch matches_after(SongMatchSchema());
   index.AppendMatches(matches_after);
   EXPECT_EQ(matches_after.rows(), matches.rows());
+}
+
+// dim_artist and dim_song from song files that disagree: per artist_id the row with the
+// smallest song_id (then name, location, latitude, longitude), per song_id the row with the
+// smallest artist_id (then title, year, duration), nulls last; checked against a plain
+// reading of those rules over every row.
+TEST(SongIndexTest, DimensionRowsFollowTheRulesOverConflictingFiles) {
+  struct Song {
+    std::string artist_id, song_id;
+    std::optional<std::string> name, location, title;
+    std::optional<double> latitude, longitude, duration;
+    std::optional<int64_t> year;
+  };
+  std::vector<Song> all;
+  for (int i = 0; i < 4000; ++i) {
+    Song s;
+    s.artist_id = "AR" + std::to_string(i % 61);
+    s.song_id = "SO" + std::to_string((i * 17) % 500);
+    if (i % 7) s.name = "Name " + std::to_string(i % 5);
+    if (i % 3) s.location = "Loc " + std::to_string(i % 4);
+    if (i % 11) s.title = "Title " + std::to_string(i % 6);
+    if (i % 2) s.latitude = (i % 9) * 1.5;
+    if (i % 5) s.longitude = -(i % 8) * 0.5;
+    if (i % 13) s.duration = 100 + i % 3;
+    if (i % 4) s.year = 2000 + i % 2;
+    all.push_back(s);
+  }
+  auto text = [](const std::optional<std::string>& v) {
+    return v ? FieldValue::Text(*v) : FieldValue::Null();
+  };
+  auto number = [](const std::optional<double>& v) {
+    return v ? FieldValue::Double(*v) : FieldValue::Null();
+  };
+  ColumnBatch batch(parse::StagingSongsSchema());
+  for (const Song& s : all) {
+    const FieldValue row[] = {FieldValue::Int(1),
+                              FieldValue::Text(s.artist_id),
+                              number(s.latitude),
+                              number(s.longitude),
+                              text(s.location),
+                              text(s.name),
+                              FieldValue::Text(s.song_id),
+                              text(s.title),
+                              number(s.duration),
+                              s.year ? FieldValue::Int(*s.year) : FieldValue::Null()};
+    batch.AppendRow(row);
+  }
+  SongIndex index;
+  index.Add(batch);
+
+  // Nulls last: an empty optional sorts after every value.
+  auto key = [](const auto& v) {
+    return std::make_pair(!v.has_value(), v.value_or(decltype(*v){}));
+  };
+  std::map<std::string, const Song*> artist_pick, song_pick;
+  for (const Song& s : all) {
+    const Song*& a = artist_pick[s.artist_id];
+    if (!a || std::make_tuple(s.song_id, key(s.name), key(s.location), key(s.latitude),
+                              key(s.longitude)) <
+                  std::make_tuple(a->song_id, key(a->name), key(a->location), key(a->latitude),
+                                  key(a->longitude)))
+      a = &s;
+    const Song*& b = song_pick[s.song_id];
+    if (!b || std::make_tuple(s.artist_id, key(s.title), key(s.year), key(s.duration)) <
+                  std::make_tuple(b->artist_id, key(b->title), key(b->year), key(b->duration)))
+      b = &s;
+  }
+  auto or_null = [](const auto& v) {
+    if (!v) return std::string("null");
+    if constexpr (std::is_same_v<std::decay_t<decltype(*v)>, std::string>) {
+      return *v;
+    } else {
+      return std::to_string(*v);
+    }
+  };
+  std::string expected_artists, expected_songs;
+  for (const auto& [id, s] : artist_pick) {
+    expected_artists += id + "|" + or_null(s->name) + "|" + or_null(s->location) + "|" +
+                        or_null(s->latitude) + "|" + or_null(s->longitude) + "\n";
+  }
+  for (const auto& [id, s] : song_pick) {
+    expected_songs += id + "|" + or_null(s->title) + "|" + s->artist_id + "|" + or_null(s->year) +
+                      "|" + or_null(s->duration) + "\n";
+  }
+  auto rows = [](const ColumnBatch& b) {
+    std::string out;
+    for (size_t r = 0; r < b.rows(); ++r) {
+      for (size_t c = 0; c < b.columns(); ++c) {
+        if (c) out += "|";
+        if (b.IsNull(c, r)) {
+          out += "null";
+        } else if (b.schema().columns[c].type == ColumnType::kText) {
+          out += b.Text(c, r);
+        } else if (b.schema().columns[c].type == ColumnType::kDouble) {
+          out += std::to_string(b.Double(c, r));
+        } else {
+          out += std::to_string(b.Int(c, r));
+        }
+      }
+      out += "\n";
+    }
+    return out;
+  };
+  ColumnBatch artists(DimArtistSchema()), songs(DimSongSchema());
+  index.AppendArtists(artists);
+  index.AppendSongs(songs);
+  EXPECT_EQ(artists.rows(), 61u);
+  EXPECT_EQ(songs.rows(), 500u);
+  EXPECT_EQ(rows(artists), expected_artists);
+  EXPECT_EQ(rows(songs), expected_songs);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <tuple>
@@ -19,11 +20,14 @@ constexpr size_t kEvArtist = 0, kEvFirstName = 2, kEvGender = 3, kEvItem = 4, kE
 // staging_songs columns
 constexpr size_t kSoArtistId = 1, kSoLatitude = 2, kSoLongitude = 3, kSoLocation = 4,
                  kSoArtistName = 5, kSoSongId = 6, kSoTitle = 7, kSoDuration = 8, kSoYear = 9;
+// The row dim_artist keeps per artist_id: the smallest song_id, then name, location,
+// latitude, longitude. The row dim_song keeps per song_id: the smallest artist_id, then title,
+// year, duration. Ascending, nulls last (SPEC). Every column a table keeps is compared, so
+// rows that tie are the same row there.
+constexpr std::array<size_t, 5> kArtistRule{kSoSongId, kSoArtistName, kSoLocation, kSoLatitude,
+                                            kSoLongitude};
+constexpr std::array<size_t, 4> kSongRule{kSoArtistId, kSoTitle, kSoYear, kSoDuration};
 
-std::optional<std::string> TextAt(const ColumnBatch& b, size_t col, size_t row) {
-  if (b.IsNull(col, row)) return std::nullopt;
-  return std::string(b.Text(col, row));
-}
 std::optional<double> DoubleAt(const ColumnBatch& b, size_t col, size_t row) {
   if (b.IsNull(col, row)) return std::nullopt;
   return b.Double(col, row);
@@ -76,6 +80,9 @@ void AssignText(std::optional<std::string>& out, const std::optional<std::string
 }
 
 FieldValue Text(const std::optional<std::string>& v) {
+  return v ? FieldValue::Text(*v) : FieldValue::Null();
+}
+FieldValue Text(const std::optional<std::string_view>& v) {
   return v ? FieldValue::Text(*v) : FieldValue::Null();
 }
 FieldValue Double(const std::optional<double>& v) {
@@ -231,47 +238,85 @@ void SongIndex::Remember(std::string_view title, std::string_view artist, double
   filter_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
+SongIndex::SongIndex() : artists_(MakeTable(kSoArtistId)), songs_(MakeTable(kSoSongId)) {}
+
+SongIndex::RowTable SongIndex::MakeTable(size_t key_column) const {
+  return RowTable(0, ColumnHash{store_.get(), key_column}, ColumnEqual{store_.get(), key_column});
+}
+
+uint32_t SongIndex::RowStore::Append(const ColumnBatch& from, size_t row) {
+  if (rows % kBlockRows == 0) blocks.push_back(std::make_unique<ColumnBatch>(from.schema()));
+  const TableSchema& schema = from.schema();
+  std::vector<FieldValue> values(schema.columns.size());
+  for (size_t c = 0; c < values.size(); ++c) {
+    if (from.IsNull(c, row)) continue;  // FieldValue{} is NULL
+    switch (schema.columns[c].type) {
+      case ColumnType::kBigInt:
+      case ColumnType::kTimestamp:
+        values[c] = FieldValue::Int(from.Int(c, row));
+        break;
+      case ColumnType::kDouble:
+        values[c] = FieldValue::Double(from.Double(c, row));
+        break;
+      case ColumnType::kText:
+        values[c] = FieldValue::Text(from.Text(c, row));
+        break;
+    }
+  }
+  blocks.back()->AppendRow(values);
+  return static_cast<uint32_t>(rows++);
+}
+
+// < 0 when stored row `a` sorts before `b` by `columns` in turn, ascending, nulls last.
+int SongIndex::CompareRows(uint32_t a, uint32_t b, std::span<const size_t> columns) const {
+  const ColumnBatch &x = store_->Block(a), &y = store_->Block(b);
+  const size_t i = RowStore::RowOf(a), j = RowStore::RowOf(b);
+  for (size_t col : columns) {
+    int c = 0;
+    switch (x.schema().columns[col].type) {
+      case ColumnType::kText:
+        c = AscNullsLast(TextViewAt(x, col, i), TextViewAt(y, col, j));
+        break;
+      case ColumnType::kDouble:
+        c = AscNullsLast(DoubleAt(x, col, i), DoubleAt(y, col, j));
+        break;
+      case ColumnType::kBigInt:
+      case ColumnType::kTimestamp:
+        c = AscNullsLast(IntAt(x, col, i), IntAt(y, col, j));
+        break;
+    }
+    if (c != 0) return c;
+  }
+  return 0;
+}
+
 void SongIndex::Add(const ColumnBatch& songs) {
   for (size_t r = 0; r < songs.rows(); ++r) {
-    Row row{TextAt(songs, kSoSongId, r),      TextAt(songs, kSoArtistId, r),
-            TextAt(songs, kSoLocation, r),    TextAt(songs, kSoArtistName, r),
-            TextAt(songs, kSoTitle, r),       DoubleAt(songs, kSoLatitude, r),
-            DoubleAt(songs, kSoLongitude, r), DoubleAt(songs, kSoDuration, r),
-            IntAt(songs, kSoYear, r)};
-    if (row.artist_id) {
-      auto [it, inserted] = artists_.try_emplace(*row.artist_id, row);
-      if (!inserted) {
-        const Row& held = it->second;
-        int c = AscNullsLast(row.song_id, held.song_id);
-        if (c == 0) c = AscNullsLast(row.artist_name, held.artist_name);
-        if (c == 0) c = AscNullsLast(row.artist_location, held.artist_location);
-        if (c == 0) c = AscNullsLast(row.latitude, held.latitude);
-        if (c == 0) c = AscNullsLast(row.longitude, held.longitude);
-        if (c < 0) it->second = row;
-      }
-    }
-    if (row.song_id) {
-      auto [it, inserted] = songs_.try_emplace(*row.song_id, row);
-      if (!inserted) {
-        const Row& held = it->second;
-        int c = AscNullsLast(row.artist_id, held.artist_id);
-        if (c == 0) c = AscNullsLast(row.title, held.title);
-        if (c == 0) c = AscNullsLast(row.year, held.year);
-        if (c == 0) c = AscNullsLast(row.duration, held.duration);
-        if (c < 0) it->second = row;
-      }
-    }
-    if (row.title && row.artist_name && row.duration) {
-      Match candidate{row.song_id.value_or(""), row.artist_id.value_or("")};
-      Remember(*row.title, *row.artist_name, *row.duration);
+    const std::optional<std::string_view> title = TextViewAt(songs, kSoTitle, r);
+    const std::optional<std::string_view> artist_name = TextViewAt(songs, kSoArtistName, r);
+    const std::optional<double> duration = DoubleAt(songs, kSoDuration, r);
+    if (title && artist_name && duration) {
+      Match candidate{std::string(TextViewAt(songs, kSoSongId, r).value_or("")),
+                      std::string(TextViewAt(songs, kSoArtistId, r).value_or(""))};
+      Remember(*title, *artist_name, *duration);
       auto [it, inserted] =
-          matches_.try_emplace(MatchKey(*row.title, *row.artist_name, *row.duration), candidate);
-      if (!inserted) {
-        int c = AscNullsLast(row.song_id, std::optional<std::string>(it->second.song_id));
-        if (c == 0)
-          c = AscNullsLast(row.artist_id, std::optional<std::string>(it->second.artist_id));
-        if (c < 0) it->second = candidate;
+          matches_.try_emplace(MatchKey(*title, *artist_name, *duration), candidate);
+      if (!inserted && std::tie(candidate.song_id, candidate.artist_id) <
+                           std::tie(it->second.song_id, it->second.artist_id)) {
+        it->second = std::move(candidate);
       }
+    }
+    // The dimension rows: stored once, each table keeping the row its rule picks per key.
+    const bool has_artist = !songs.IsNull(kSoArtistId, r), has_song = !songs.IsNull(kSoSongId, r);
+    if (!has_artist && !has_song) continue;
+    const uint32_t id = store_->Append(songs, r);
+    if (has_artist) {
+      auto [it, inserted] = artists_.try_emplace(id, id);
+      if (!inserted && CompareRows(id, it->second, kArtistRule) < 0) it->second = id;
+    }
+    if (has_song) {
+      auto [it, inserted] = songs_.try_emplace(id, id);
+      if (!inserted && CompareRows(id, it->second, kSongRule) < 0) it->second = id;
     }
   }
 }
@@ -315,31 +360,41 @@ void SongIndex::AppendMatches(ColumnBatch& out) const {
   }
 }
 
+std::vector<uint32_t> SongIndex::SortedRows(const RowTable& table, size_t key_column) const {
+  std::vector<uint32_t> rows;
+  rows.reserve(table.size());
+  for (const auto& [key, row] : table) rows.push_back(row);
+  std::sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+    return store_->Text(a, key_column) < store_->Text(b, key_column);
+  });
+  return rows;
+}
+
 void SongIndex::AppendArtists(ColumnBatch& out) const {
-  std::vector<const std::pair<const std::string, Row>*> sorted;
-  for (const auto& kv : artists_) sorted.push_back(&kv);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* kv : sorted) {
-    const Row& r = kv->second;
-    const FieldValue row[] = {FieldValue::Text(kv->first), Text(r.artist_name),
-                              Text(r.artist_location), Double(r.latitude), Double(r.longitude)};
+  for (uint32_t id : SortedRows(artists_, kSoArtistId)) {
+    const ColumnBatch& b = store_->Block(id);
+    const size_t r = RowStore::RowOf(id);
+    const FieldValue row[] = {
+        FieldValue::Text(b.Text(kSoArtistId, r)), Text(TextViewAt(b, kSoArtistName, r)),
+        Text(TextViewAt(b, kSoLocation, r)), Double(DoubleAt(b, kSoLatitude, r)),
+        Double(DoubleAt(b, kSoLongitude, r))};
     out.AppendRow(row);
   }
 }
 
 void SongIndex::ReleaseDimensionRows() {
-  std::unordered_map<std::string, Row>().swap(artists_);  // clear() would keep the buckets
-  std::unordered_map<std::string, Row>().swap(songs_);
+  store_ = std::make_unique<RowStore>();
+  artists_ = MakeTable(kSoArtistId);  // clear() would keep the buckets; the new tables' hashes
+  songs_ = MakeTable(kSoSongId);      // point at the new store
 }
 
 void SongIndex::AppendSongs(ColumnBatch& out) const {
-  std::vector<const std::pair<const std::string, Row>*> sorted;
-  for (const auto& kv : songs_) sorted.push_back(&kv);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* kv : sorted) {
-    const Row& r = kv->second;
-    const FieldValue row[] = {FieldValue::Text(kv->first), Text(r.title), Text(r.artist_id),
-                              Int(r.year), Double(r.duration)};
+  for (uint32_t id : SortedRows(songs_, kSoSongId)) {
+    const ColumnBatch& b = store_->Block(id);
+    const size_t r = RowStore::RowOf(id);
+    const FieldValue row[] = {FieldValue::Text(b.Text(kSoSongId, r)),
+                              Text(TextViewAt(b, kSoTitle, r)), Text(TextViewAt(b, kSoArtistId, r)),
+                              Int(IntAt(b, kSoYear, r)), Double(DoubleAt(b, kSoDuration, r))};
     out.AppendRow(row);
   }
 }

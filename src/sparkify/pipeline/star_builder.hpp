@@ -17,7 +17,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,6 +55,7 @@ TimeParts SplitTimestamp(int64_t micros);
 
 class SongIndex {
  public:
+  SongIndex();
   // Makes room for about `songs` rows (one per song file, usually): no rehashing as they come.
   void Reserve(size_t songs) {
     artists_.reserve(songs);
@@ -82,11 +85,40 @@ class SongIndex {
   void AddMatch(std::string_view title, std::string_view artist, double duration, Match match);
 
  private:
-  struct Row {  // one staging_songs row, owned
-    std::optional<std::string> song_id, artist_id, artist_location, artist_name, title;
-    std::optional<double> latitude, longitude, duration;
-    std::optional<int64_t> year;
+  // Every staging_songs row added, in blocks of column batches (one arena of text per column:
+  // ~250 bytes a song, where a row of std::strings took ~1 KB twice over), numbered from 0 in
+  // the order added. On the heap, so the tables' hash functions may point at it across moves.
+  struct RowStore {
+    static constexpr size_t kBlockRows = 4096;
+    std::vector<std::unique_ptr<ColumnBatch>> blocks;
+    size_t rows = 0;
+    uint32_t Append(const ColumnBatch& from, size_t row);
+    const ColumnBatch& Block(uint32_t id) const { return *blocks[id / kBlockRows]; }
+    static size_t RowOf(uint32_t id) { return id % kBlockRows; }
+    std::string_view Text(uint32_t id, size_t col) const { return Block(id).Text(col, RowOf(id)); }
   };
+  // Hash and equality of stored rows by one text column (artist_id, song_id; never null).
+  struct ColumnHash {
+    const RowStore* store;
+    size_t col;
+    size_t operator()(uint32_t id) const {
+      return std::hash<std::string_view>()(store->Text(id, col));
+    }
+  };
+  struct ColumnEqual {
+    const RowStore* store;
+    size_t col;
+    bool operator()(uint32_t a, uint32_t b) const {
+      return store->Text(a, col) == store->Text(b, col);
+    }
+  };
+  // A stored row's key -> the stored row the rule keeps for it.
+  using RowTable = std::unordered_map<uint32_t, uint32_t, ColumnHash, ColumnEqual>;
+  RowTable MakeTable(size_t key_column) const;
+  int CompareRows(uint32_t a, uint32_t b, std::span<const size_t> columns) const;
+  // The rows `table` keeps, sorted by its key column.
+  std::vector<uint32_t> SortedRows(const RowTable& table, size_t key_column) const;
+
   struct MatchKeyHash {
     size_t operator()(const std::string& k) const { return std::hash<std::string>()(k); }
   };
@@ -98,8 +130,9 @@ class SongIndex {
   static uint64_t FilterBit(std::string_view title, std::string_view artist, double duration);
   void Remember(std::string_view title, std::string_view artist, double duration);
 
-  std::unordered_map<std::string, Row> artists_;  // artist_id -> chosen row
-  std::unordered_map<std::string, Row> songs_;    // song_id -> chosen row
+  std::unique_ptr<RowStore> store_ = std::make_unique<RowStore>();
+  RowTable artists_;  // artist_id -> the dim_artist row
+  RowTable songs_;    // song_id -> the dim_song row
   std::unordered_map<std::string, Match> matches_;
   std::vector<uint64_t> filter_ = std::vector<uint64_t>((uint64_t{1} << kFilterBits) / 64);
 };

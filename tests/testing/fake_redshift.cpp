@@ -649,23 +649,7 @@ class FakeRedshiftEngine final : public engine::RedshiftEngine {
       }
       for (size_t c = 0; c < values.size(); ++c) {
         const int s = map.source[c];
-        if (s < 0 || raw.IsNull(static_cast<size_t>(s), r)) {
-          values[c] = FieldValue::Null();
-          continue;
-        }
-        const size_t col = static_cast<size_t>(s);
-        switch (raw.schema().columns[col].type) {
-          case ColumnType::kBigInt:
-          case ColumnType::kTimestamp:
-            values[c] = FieldValue::Int(raw.Int(col, r));
-            break;
-          case ColumnType::kDouble:
-            values[c] = FieldValue::Double(raw.Double(col, r));
-            break;
-          case ColumnType::kText:
-            values[c] = FieldValue::Text(raw.Text(col, r));
-            break;
-        }
+        values[c] = s < 0 ? FieldValue::Null() : raw.Value(static_cast<size_t>(s), r);
       }
       outcome.batches.back()->AppendRow(values);
     }

@@ -58,6 +58,8 @@ class ColumnBatch {
   // column's type (kInt for kBigInt and kTimestamp, kDouble for kDouble, kText for kText) or
   // be kNull.
   void AppendRow(std::span<const FieldValue> values);
+  // Appends row `row` of `from`, a batch of the same schema.
+  void AppendRowOf(const ColumnBatch& from, size_t row);
   void Clear();
 
   // Overwrites a non-NULL kBigInt/kTimestamp value in place (e.g. an id assigned later).
@@ -70,6 +72,8 @@ class ColumnBatch {
     const Column& c = columns_[col];
     return std::string_view(c.arena).substr(c.text_begin[row], c.text_size[row]);
   }
+  // Any column's value as a FieldValue (kText: a view as Text() gives; NULL: kNull).
+  FieldValue Value(size_t col, size_t row) const;
 
  private:
   struct Column {
@@ -80,6 +84,7 @@ class ColumnBatch {
     std::vector<uint64_t> text_begin;
     std::vector<uint32_t> text_size;
     std::string arena;
+    void Push(const FieldValue& v);  // one value, of the column's type or NULL
   };
   const TableSchema* schema_;
   std::vector<Column> columns_;

@@ -246,24 +246,7 @@ SongIndex::RowTable SongIndex::MakeTable(size_t key_column) const {
 
 uint32_t SongIndex::RowStore::Append(const ColumnBatch& from, size_t row) {
   if (rows % kBlockRows == 0) blocks.push_back(std::make_unique<ColumnBatch>(from.schema()));
-  const TableSchema& schema = from.schema();
-  std::vector<FieldValue> values(schema.columns.size());
-  for (size_t c = 0; c < values.size(); ++c) {
-    if (from.IsNull(c, row)) continue;  // FieldValue{} is NULL
-    switch (schema.columns[c].type) {
-      case ColumnType::kBigInt:
-      case ColumnType::kTimestamp:
-        values[c] = FieldValue::Int(from.Int(c, row));
-        break;
-      case ColumnType::kDouble:
-        values[c] = FieldValue::Double(from.Double(c, row));
-        break;
-      case ColumnType::kText:
-        values[c] = FieldValue::Text(from.Text(c, row));
-        break;
-    }
-  }
-  blocks.back()->AppendRow(values);
+  blocks.back()->AppendRowOf(from, row);
   return static_cast<uint32_t>(rows++);
 }
 

@@ -164,15 +164,11 @@ class FolderWalk {
 }  // namespace
 
 Result<std::vector<SourceFile>> LocalSource::List() {
-  std::error_code ec;
-  fs::path root(root_);
-  auto status = fs::status(root, ec);
-  if (ec || !fs::exists(status)) return Error::NotFound(root_ + ": no such file or folder");
-  if (fs::is_regular_file(status)) {
-    struct stat st {};
-    if (::stat(root.c_str(), &st) != 0) return Error::Io(root_ + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::stat(root_.c_str(), &st) != 0) return Error::NotFound(root_ + ": no such file or folder");
+  if (S_ISREG(st.st_mode)) {
     return std::vector<SourceFile>{SourceFile{root_, static_cast<uint64_t>(st.st_size), MtimeMs(st),
-                                              "", root.filename().string()}};
+                                              "", fs::path(root_).filename().string()}};
   }
   const int root_fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) return Error::Io(root_ + ": cannot list: " + std::strerror(errno));

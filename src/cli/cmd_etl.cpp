@@ -55,10 +55,8 @@ void PrintPlan(const pipeline::EtlPlan& plan, const pipeline::EtlOptions& option
   std::cout << "-- steps, in one transaction, for " << sql::DialectName(dialect) << ":\nbegin;\n";
   for (const auto& step : plan.steps) {
     std::cout << "\n-- " << step.name << '\n';
-    if (step.sql.empty()) {
-      std::cout << "-- " << step.description << "\n";
-      continue;
-    }
+    if (!step.description.empty()) std::cout << "-- " << step.description << "\n";
+    if (step.sql.empty()) continue;
     std::string_view sql = step.sql;
     while (!sql.empty() && (sql.front() == '\n' || sql.front() == ' ')) sql.remove_prefix(1);
     while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.remove_suffix(1);

@@ -130,10 +130,15 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
     load(DimUserSchema().name, "each user's latest event, computed by sparkify");
     load(UserStateSchema().name, "the ordering fields of each user's latest event");
     if (sql::TimesFromPlays(dialect)) {
-      plan.steps.push_back({std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
-                            sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect,
-                                        DimTimeFromPlaysRender(options)),
-                            ""});
+      sql::RenderOptions times = DimTimeFromPlaysRender(options);
+      times.values["from"] = ":from";
+      times.values["until"] = ":until";
+      plan.steps.push_back(
+          {std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
+           sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect, times),
+           "once per range [:from, :until) of start times, about " +
+               log::WithThousands(kPlaysPerTimeRange) +
+               " plays each (bounds: approximate quantiles of fact_songplay.start_time)"});
     } else {
       load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
     }

@@ -68,7 +68,7 @@ Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options);
 struct EtlStep {
   std::string name;         // "drop_tables", "load staging_songs", "insert_dim_user"
   std::string sql;          // empty for bulk loads
-  std::string description;  // for bulk loads: what is loaded and how
+  std::string description;  // for bulk loads: what is loaded and how; else a note, or empty
 };
 struct EtlPlan {
   std::vector<source::SourceFile> song_files;

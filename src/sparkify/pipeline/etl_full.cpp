@@ -122,8 +122,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       if (events.collect_start_times) {
         SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
       } else {
-        SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays,
-                                              DimTimeFromPlaysRender(options)));
+        SPARKIFY_RETURN_IF_ERROR(InsertDimTimeFromPlays(engine, options, events.plays_added));
       }
       if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }

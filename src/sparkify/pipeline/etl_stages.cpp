@@ -69,6 +69,61 @@ sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options) {
   return render;
 }
 
+size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range) {
+  plays_per_range = std::max<uint64_t>(plays_per_range, 1);
+  return std::max<size_t>(1, static_cast<size_t>((plays + plays_per_range - 1) / plays_per_range));
+}
+
+Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
+                              uint64_t plays_per_range) {
+  const size_t ranges = DimTimeRanges(plays, plays_per_range);
+  sql::RenderOptions bounds_render;
+  std::string fractions = "[";
+  for (size_t i = 1; i < ranges; ++i) {
+    if (i > 1) fractions += ", ";
+    fractions += std::to_string(static_cast<double>(i) / static_cast<double>(ranges));
+  }
+  fractions += "]::float[]";
+  bounds_render.values["fractions"] = fractions;
+  SPARKIFY_ASSIGN_OR_RETURN(
+      engine::QueryResult r,
+      engine.Query(sql::Render(sql::Stmt::kPlayTimeBounds, engine.dialect(), bounds_render)));
+  std::vector<int64_t> bounds;
+  for (const auto& row : r.rows) {
+    if (!row.empty() && row[0]) bounds.push_back(std::stoll(*row[0]));
+  }
+  if (bounds.empty()) return Status::Ok();  // no plays
+  // The quantiles lie between the first and the last time; sorted and without repeats, the
+  // ranges [bounds[i], bounds[i + 1]) cover every play once, the last one included.
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  bounds.back() += 1;
+  if (bounds.size() == 1) bounds.insert(bounds.begin(), bounds.back() - 1);
+  sql::RenderOptions render = DimTimeFromPlaysRender(options);
+  int64_t from = bounds.front();
+  for (size_t i = 1; i < bounds.size(); ++i) {
+    const bool last = i + 1 == bounds.size();
+    render.values["from"] = std::to_string(from);
+    render.values["until"] = std::to_string(bounds[i]);
+    // A serial insert keeps a 16 KB version array for every vector it fills only in part
+    // (sql catalog, kInsertDimTimeFromPlays): a range that ended mid-vector would leave every
+    // vector of the next ranges part-filled. So each range but the last inserts whole vectors
+    // only, and the next range starts after the last time inserted.
+    render.whole_vectors_only = render.serial_insert && !last;
+    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays, render));
+    if (!render.whole_vectors_only) {
+      from = bounds[i];
+      continue;
+    }
+    SPARKIFY_ASSIGN_OR_RETURN(
+        engine::QueryResult next,
+        engine.Query(sql::Render(sql::Stmt::kDimTimeResumeAfter, engine.dialect(), render)));
+    if (!next.rows.empty() && !next.rows[0].empty() && next.rows[0][0])
+      from = std::stoll(*next.rows[0][0]);  // else nothing was inserted: the range carries on
+  }
+  return Status::Ok();
+}
+
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
                  std::vector<int64_t>& start_times) {
   std::sort(start_times.begin(), start_times.end());

@@ -527,20 +527,47 @@ with plays as (
 )sql";
 
 // The direct transform on DuckDB: dim_time from the plays already in fact_songplay, computed by
-// DuckDB's threads (its aggregate spills under MEMORY_LIMIT), instead of every play's start
-// time held in sparkify's memory until the end. On one thread (RenderOptions::serial_insert) the
-// distinct times are materialized first so that the insert receives whole vectors: the
-// aggregate's output comes in part-filled chunks, and a serial insert keeps a 16 KB version
-// array for every part-filled vector until the commit (130 MB at 8 M times). A parallel insert
-// has no such cost, and there materializing is what costs: 8 bytes per time held beside the
-// aggregate (XL, 25 M times, two threads: 559 MB peak materialized, 319 MB not).
+// DuckDB's threads, instead of every play's start time held in sparkify's memory until the end.
+// Run once per range of start times [from, until) (microseconds since the epoch; the ranges
+// from kPlayTimeBounds), so that the aggregate holds one range's distinct times, not all of
+// them: nearly every play has a time of its own, and over all 8 M plays of a large load the
+// aggregate took more memory than the rest of the load. Plays arrive in nearly time order, so
+// each range's scan reads few row groups (zone maps); in any order the ranges still partition
+// the plays. On one thread (RenderOptions::serial_insert) the distinct times are materialized
+// first so that the insert receives whole vectors: the aggregate's output comes in part-filled
+// chunks, and a serial insert keeps a 16 KB version array for every part-filled vector until
+// the commit (130 MB at 8 M times). A parallel insert has no such cost, and there
+// materializing is what costs: 8 bytes per time held beside the aggregate.
 constexpr std::string_view kInsertDimTimeFromPlays = R"sql(
 insert into dim_time (start_time, hour, day, week, month, year, weekday)
 with plays as {{materialized_if_serial}} (
     select distinct start_time
     from fact_songplay
+    where start_time >= make_timestamp({{$from}}) and start_time < make_timestamp({{$until}})
 )
-{{time_parts_of_plays}}
+{{time_parts_of_plays}}{{whole_vectors_only}}
+)sql";
+
+// After a kInsertDimTimeFromPlays with RenderOptions::whole_vectors_only from {{$from}}: where
+// the next range starts (microseconds since the epoch), or NULL when it inserted nothing.
+constexpr std::string_view kDimTimeResumeAfter = R"sql(
+select epoch_us(max(start_time)) + 1
+from dim_time
+where start_time >= make_timestamp({{$from}})
+)sql";
+
+// The bounds of kInsertDimTimeFromPlays' ranges, in microseconds since the epoch, sorted: the
+// plays' first start time, approximate quantiles at {{$fractions}} (a FLOAT[] literal, empty
+// for one range) and the last start time. No rows without plays.
+constexpr std::string_view kPlayTimeBounds = R"sql(
+select epoch_us(bound) as bound
+from (
+    select unnest(
+        [min(start_time)] || approx_quantile(start_time, {{$fractions}}) || [max(start_time)]
+    ) as bound
+    from fact_songplay
+)
+order by bound
 )sql";
 
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
@@ -745,6 +772,8 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
     Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
     Entry{Stmt::kInsertDimTimeFromPlays, "insert_dim_time_from_plays", kInsertDimTimeFromPlays},
+    Entry{Stmt::kPlayTimeBounds, "play_time_bounds", kPlayTimeBounds},
+    Entry{Stmt::kDimTimeResumeAfter, "dim_time_resume_after", kDimTimeResumeAfter},
     Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
     Entry{Stmt::kCreateFactLoad, "create_fact_load", kCreateFactLoad},
@@ -930,6 +959,13 @@ std::string ExpandMacros(std::string_view text, Dialect dialect, const RenderOpt
     }
     if (name == "materialized_if_serial") {  // RenderOptions::serial_insert
       out.append(options.serial_insert ? "materialized" : "not materialized");
+      pos = close + 2;
+      continue;
+    }
+    if (name == "whole_vectors_only") {  // RenderOptions::whole_vectors_only
+      if (options.whole_vectors_only) {
+        out.append("\norder by start_time\nlimit (select count(*) // 2048 * 2048 from plays)");
+      }
       pos = close + 2;
       continue;
     }

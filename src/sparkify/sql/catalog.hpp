@@ -28,7 +28,10 @@ enum class Stmt {
   kInsertDimSong,
   kInsertDimUser,
   kInsertDimTime,
-  kInsertDimTimeFromPlays,  // direct transform (TimesFromPlays): fact_songplay -> dim_time
+  kInsertDimTimeFromPlays,  // direct transform (TimesFromPlays): fact_songplay -> dim_time,
+                            // once per range of start times: values from, until
+  kPlayTimeBounds,          // the bounds of those ranges: value fractions
+  kDimTimeResumeAfter,      // where the next range starts after a whole-vectors insert: from
   kInsertFactSongplay,
   kTableRowCounts,   // one row per table: table_name, row_count
   kCreateFactLoad,   // direct transform: a constraint-free temporary table for the plays
@@ -101,6 +104,9 @@ struct RenderOptions {
   // kInsertDimTimeFromPlays: the engine inserts on one thread (etl --threads 1), so its input
   // is materialized first (see the statement).
   bool serial_insert = false;
+  // kInsertDimTimeFromPlays: only the range's first times that fill whole vectors of 2048 rows
+  // (in time order), so that the next range's serial insert starts on a vector boundary.
+  bool whole_vectors_only = false;
 };
 
 // The statement's text in `dialect`, macros expanded.

@@ -235,6 +235,11 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 // row groups to the database file and spills its aggregates (docs/BENCHMARKS.md, memory: 128 MB
 // loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB runs out in dim_time's aggregate).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
+// DuckDB's memory limit while a full direct load streams rows in, unless MEMORY_LIMIT is set
+// (pipeline::EtlOptions::load_memory_limit): the plays' row groups are written as they fill,
+// and dim_time is computed a range at a time; a higher limit only keeps written blocks cached
+// (docs/BENCHMARKS.md: L's peak 319 -> 208 MB at one thread, as fast).
+constexpr std::string_view kLoadMemoryLimit = "32MB";
 
 // sparkify status / etl --plan.
 void PrintLoadStatus(const pipeline::LoadStatus& status, const std::string& target) {
@@ -321,6 +326,7 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   // etl bounds DuckDB's memory by default: a load holds its uncommitted row groups in DuckDB's
   // buffer pool, which would otherwise grow with the input (docs/BENCHMARKS.md, memory).
   auto engine = OpenTarget(*settings, flags.target, *threads, kEtlMemoryLimit);
+  if (!ConfiguredMemoryLimit(*settings)) options.load_memory_limit = kLoadMemoryLimit;
   if (!engine.ok()) return ReportError(engine.error());
   options.arguments = DescribeArguments(options, (*engine)->Describe());
 

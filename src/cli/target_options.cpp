@@ -63,6 +63,10 @@ Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
   return Error::Internal("unknown target kind");
 }
 
+std::optional<std::string> ConfiguredMemoryLimit(const config::SettingsResolver& settings) {
+  return settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY", "MEMORY_LIMIT").value;
+}
+
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
                                                    const TargetOptions& options, int threads,
                                                    std::string_view default_memory_limit) {
@@ -103,9 +107,8 @@ Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolve
                                   *copy_format.value + "\" (from " + copy_format.origin + ")");
   }
   // DuckDB's memory limit: bounds the memory of a large load (docs/BENCHMARKS.md).
-  config::Resolved memory =
-      settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY", "MEMORY_LIMIT");
-  engine_options.memory_limit = memory.value.value_or(std::string(default_memory_limit));
+  engine_options.memory_limit =
+      ConfiguredMemoryLimit(settings).value_or(std::string(default_memory_limit));
   return engine::OpenEngine(*target, engine_options);
 }
 

@@ -37,6 +37,9 @@ Result<config::Target> ResolveTarget(const config::SettingsResolver& settings,
 // Resolves the target and returns its SQL dialect, without connecting (for --dry-run).
 Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
                                     const TargetOptions& options);
+// DuckDB's memory limit as configured (env SPARKIFY_MEMORY_LIMIT, dwh.cfg [SPARKIFY]
+// MEMORY_LIMIT), if it is.
+std::optional<std::string> ConfiguredMemoryLimit(const config::SettingsResolver& settings);
 // Resolves the target and opens its engine. `default_memory_limit`: DuckDB's memory limit when
 // MEMORY_LIMIT is not configured (empty: DuckDB's own default, 80% of RAM).
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,

@@ -201,5 +201,47 @@ TEST(SongIndexTest, DimensionRowsFollowTheRulesOverConflictingFiles) {
   EXPECT_EQ(rows(songs), expected_songs);
 }
 
+// With a flush, the rows come a batch of at most kRowsPerFlush at a time; together they are
+// the rows appended without one, in the same order.
+TEST(SongIndexTest, FlushedAppendsGiveTheSameRowsInBatches) {
+  ColumnBatch staged(parse::StagingSongsSchema());
+  const int songs = 2 * static_cast<int>(SongIndex::kRowsPerFlush) + 123;
+  for (int i = 0; i < songs; ++i) {
+    AddSong(staged, "SO" + std::to_string(i), "Title " + std::to_string(i),
+            "Artist " + std::to_string(i), 100.0 + i);
+  }
+  SongIndex index;
+  index.Add(staged);
+  auto check = [&](const TableSchema& schema, auto append) {
+    ColumnBatch whole(schema);
+    append(whole, SongIndex::Flush());
+    ColumnBatch batch(schema), joined(schema);
+    std::vector<size_t> sizes;
+    append(batch, [&] {
+      sizes.push_back(batch.rows());
+      for (size_t r = 0; r < batch.rows(); ++r) joined.AppendRowOf(batch, r);
+      batch.Clear();
+    });
+    for (size_t r = 0; r < batch.rows(); ++r) joined.AppendRowOf(batch, r);
+    EXPECT_EQ(sizes, std::vector<size_t>(2, SongIndex::kRowsPerFlush)) << schema.name;
+    ASSERT_EQ(joined.rows(), static_cast<size_t>(songs)) << schema.name;
+    ASSERT_EQ(whole.rows(), joined.rows()) << schema.name;
+    for (size_t r = 0; r < whole.rows(); ++r) {
+      for (size_t c = 0; c < whole.columns(); ++c) {
+        const FieldValue a = whole.Value(c, r), b = joined.Value(c, r);
+        ASSERT_TRUE(a.kind == b.kind && a.int_value == b.int_value &&
+                    a.double_value == b.double_value && a.text == b.text)
+            << schema.name << " row " << r << " column " << c;
+      }
+    }
+  };
+  check(DimArtistSchema(),
+        [&](ColumnBatch& b, const SongIndex::Flush& f) { index.AppendArtists(b, f); });
+  check(DimSongSchema(),
+        [&](ColumnBatch& b, const SongIndex::Flush& f) { index.AppendSongs(b, f); });
+  check(SongMatchSchema(),
+        [&](ColumnBatch& b, const SongIndex::Flush& f) { index.AppendMatches(b, f); });
+}
+
 }  // namespace
 }  // namespace sparkify::pipeline

@@ -28,6 +28,10 @@ class BulkLoader {
   // The same, handing the batch over (a loader that reads batches on other threads keeps it
   // instead of copying it).
   virtual Status AppendOwned(std::unique_ptr<ColumnBatch> batch) { return Append(*batch); }
+  // A batch handed over with AppendOwned that the loader has done with, for the caller to
+  // clear and fill again: its memory is reused instead of freed on one thread and allocated
+  // anew on another (which fragments the heap). Null when none is done with yet.
+  virtual std::unique_ptr<ColumnBatch> TakeSpent() { return nullptr; }
   virtual Status Finish() = 0;
 };
 

@@ -39,10 +39,42 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const E
   return Status::Ok();
 }
 
+// Sets the engine's memory limit to `limit`; returns the limit it had, as the engine reports it
+// (DuckDB: to a tenth of a MiB).
+Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
+  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
+                            engine.Query(sql::Render(sql::Stmt::kMemoryLimit, engine.dialect())));
+  if (before.rows.empty() || before.rows[0].empty() || !before.rows[0][0])
+    return Error::Engine("the engine reported no memory limit");
+  sql::RenderOptions render;
+  render.values["limit"] = sql::QuoteLiteral(limit);
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kSetMemoryLimit, render));
+  return *before.rows[0][0];
+}
+
+Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
+               EtlReport& report, std::vector<StagedFiles>& staged);
+
 }  // namespace
 
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
                       EtlReport& report, std::vector<StagedFiles>& staged) {
+  if (options.transform != Transform::kDirect || options.load_memory_limit.empty() ||
+      !sql::BoundsEngineMemory(engine.dialect())) {
+    return LoadAll(engine, options, sources, report, staged);
+  }
+  SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
+                            SwapMemoryLimit(engine, options.load_memory_limit));
+  Status loaded = LoadAll(engine, options, sources, report, staged);
+  Result<std::string> restored = SwapMemoryLimit(engine, own_limit);
+  if (!loaded.ok()) return loaded;
+  return restored.status();
+}
+
+namespace {
+
+Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
+               EtlReport& report, std::vector<StagedFiles>& staged) {
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
   sql::RenderOptions ddl;
@@ -75,13 +107,19 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     SPARKIFY_RETURN_IF_ERROR(staging.Finish());
     report.songs = *s;
     if (direct) {  // artists before songs: dim_song.artist_id references dim_artist
-      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimArtistSchema(),
-                                        [&](ColumnBatch& b, auto&) { songs.AppendArtists(b); }));
       SPARKIFY_RETURN_IF_ERROR(
-          LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto&) { songs.AppendSongs(b); }));
-      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, SongMatchSchema(),
-                                        [&](ColumnBatch& b, auto&) { songs.AppendMatches(b); }));
-      songs.ReleaseDimensionRows();  // from here on only the matches are needed
+          LoadRows(engine, DimArtistSchema(),
+                   [&](ColumnBatch& b, auto& flush) { songs.AppendArtists(b, flush); }));
+      SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto& flush) {
+        songs.AppendSongs(b, flush);
+      }));
+      SPARKIFY_RETURN_IF_ERROR(
+          LoadRows(engine, SongMatchSchema(),
+                   [&](ColumnBatch& b, auto& flush) { songs.AppendMatches(b, flush); }));
+      // From here on only the matches are needed. The rows were most of the heap: its freed
+      // pages go back before the events' working set takes its own.
+      songs.ReleaseDimensionRows();
+      ReleaseFreedMemory();
     }
   }
 
@@ -135,4 +173,5 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   return Status::Ok();
 }
 
+}  // namespace
 }  // namespace sparkify::pipeline

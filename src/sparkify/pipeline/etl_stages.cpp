@@ -174,7 +174,11 @@ Result<StageStats> StageEvents(EventStaging& st) {
     if (st.collect_start_times) {
       for (size_t r = 0; r < batch.rows(); ++r) st.start_times.push_back(batch.Int(1, r));
     }
-    if (plays) return plays->AppendOwned(std::move(chunk.derived));
+    if (plays) {
+      SPARKIFY_RETURN_IF_ERROR(plays->AppendOwned(std::move(chunk.derived)));
+      chunk.derived = plays->TakeSpent();  // StageFiles recycles it to the workers
+      return Status::Ok();
+    }
     return loads.Append(*st.plays, batch);
   };
   Result<StageStats> s =

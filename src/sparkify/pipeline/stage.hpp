@@ -29,7 +29,10 @@ struct StageOptions {
   // A longer event line is a load error and is skipped to its end: memory stays bounded even
   // for a file without line ends.
   size_t max_line_bytes = 256u << 20;
-  size_t batch_rows = 16384;     // raw rows per chunk handed to the consumer
+  // Raw rows per chunk handed to the consumer. Every worker holds one, and as many wait in the
+  // queues: 8,192 keeps the working set at 2 threads ~60 MB below 16,384's at the same speed
+  // (docs/BENCHMARKS.md).
+  size_t batch_rows = 8192;
   size_t max_queued_chunks = 0;  // 0: 2 x threads
   // Added to a file's index in `files` for event_seq: an incremental run continues the
   // numbering of the files loaded before it.

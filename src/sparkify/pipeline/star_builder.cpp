@@ -322,7 +322,7 @@ void SongIndex::AddMatch(std::string_view title, std::string_view artist, double
   }
 }
 
-void SongIndex::AppendMatches(ColumnBatch& out) const {
+void SongIndex::AppendMatches(ColumnBatch& out, const Flush& flush) const {
   // Decodes MatchKey: title length, title, artist, duration.
   std::vector<const std::pair<const std::string, Match>*> sorted;
   for (const auto& kv : matches_) sorted.push_back(&kv);
@@ -340,6 +340,7 @@ void SongIndex::AppendMatches(ColumnBatch& out) const {
                               FieldValue::Double(duration), FieldValue::Text(kv->second.song_id),
                               FieldValue::Text(kv->second.artist_id)};
     out.AppendRow(row);
+    if (flush && out.rows() >= kRowsPerFlush) flush();
   }
 }
 
@@ -353,7 +354,7 @@ std::vector<uint32_t> SongIndex::SortedRows(const RowTable& table, size_t key_co
   return rows;
 }
 
-void SongIndex::AppendArtists(ColumnBatch& out) const {
+void SongIndex::AppendArtists(ColumnBatch& out, const Flush& flush) const {
   for (uint32_t id : SortedRows(artists_, kSoArtistId)) {
     const ColumnBatch& b = store_->Block(id);
     const size_t r = RowStore::RowOf(id);
@@ -362,6 +363,7 @@ void SongIndex::AppendArtists(ColumnBatch& out) const {
         Text(TextViewAt(b, kSoLocation, r)), Double(DoubleAt(b, kSoLatitude, r)),
         Double(DoubleAt(b, kSoLongitude, r))};
     out.AppendRow(row);
+    if (flush && out.rows() >= kRowsPerFlush) flush();
   }
 }
 
@@ -371,7 +373,7 @@ void SongIndex::ReleaseDimensionRows() {
   songs_ = MakeTable(kSoSongId);      // point at the new store
 }
 
-void SongIndex::AppendSongs(ColumnBatch& out) const {
+void SongIndex::AppendSongs(ColumnBatch& out, const Flush& flush) const {
   for (uint32_t id : SortedRows(songs_, kSoSongId)) {
     const ColumnBatch& b = store_->Block(id);
     const size_t r = RowStore::RowOf(id);
@@ -379,6 +381,7 @@ void SongIndex::AppendSongs(ColumnBatch& out) const {
                               Text(TextViewAt(b, kSoTitle, r)), Text(TextViewAt(b, kSoArtistId, r)),
                               Int(IntAt(b, kSoYear, r)), Double(DoubleAt(b, kSoDuration, r))};
     out.AppendRow(row);
+    if (flush && out.rows() >= kRowsPerFlush) flush();
   }
 }
 

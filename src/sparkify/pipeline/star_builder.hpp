@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -64,9 +65,14 @@ class SongIndex {
   }
   // Adds staging_songs rows.
   void Add(const ColumnBatch& songs);
+  // Called by the Append functions below each time `out` holds kRowsPerFlush rows; it loads
+  // and empties `out`, so a large index is loaded a batch at a time rather than copied whole.
+  // Without one, every row is appended to `out`.
+  using Flush = std::function<void()>;
+  static constexpr size_t kRowsPerFlush = 8192;
   // Appends the dim_artist / dim_song rows, sorted by key.
-  void AppendArtists(ColumnBatch& out) const;
-  void AppendSongs(ColumnBatch& out) const;
+  void AppendArtists(ColumnBatch& out, const Flush& flush = nullptr) const;
+  void AppendSongs(ColumnBatch& out, const Flush& flush = nullptr) const;
   // Frees the dim_artist / dim_song rows once they are loaded; Find and AppendMatches keep
   // working (the match table is all that mapping plays needs). AppendArtists / AppendSongs then
   // append nothing.
@@ -81,7 +87,7 @@ class SongIndex {
 
   // The match table alone (SongMatchSchema rows, sorted), and back: an index rebuilt from it
   // with AddMatch answers Find exactly as the one built from the song files.
-  void AppendMatches(ColumnBatch& out) const;
+  void AppendMatches(ColumnBatch& out, const Flush& flush = nullptr) const;
   void AddMatch(std::string_view title, std::string_view artist, double duration, Match match);
 
  private:

@@ -209,6 +209,10 @@ where table_schema = current_schema()
 constexpr std::string_view kTryLockEtlDuckDb = "select true";
 constexpr std::string_view kTryLockEtl = "select pg_try_advisory_xact_lock(8317145891004901753)";
 constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(8317145891004901753)";
+// DuckDB's memory limit, read and set (value limit, QuoteLiteral) around the part of a full load
+// that streams rows in (sql::BoundsEngineMemory).
+constexpr std::string_view kMemoryLimit = "select current_setting('memory_limit')";
+constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$limit}}";
 // Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
 constexpr std::string_view kLockManifest = "lock load_manifest";
 
@@ -788,6 +792,8 @@ constexpr std::array kEntries{
     Entry{Stmt::kCreateLoadState, "create_load_state", kCreateLoadState},
     Entry{Stmt::kLoadStateExists, "load_state_exists", kLoadStateExists},
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
+    Entry{Stmt::kMemoryLimit, "memory_limit", kMemoryLimit},
+    Entry{Stmt::kSetMemoryLimit, "set_memory_limit", kSetMemoryLimit},
     Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
@@ -1076,6 +1082,7 @@ std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
 bool DeclaresForeignKeys(Dialect dialect) { return dialect != Dialect::kDuckDb; }
 bool DefersKeys(Dialect dialect) { return dialect == Dialect::kPostgres; }
 bool TimesFromPlays(Dialect dialect) { return dialect == Dialect::kDuckDb; }
+bool BoundsEngineMemory(Dialect dialect) { return dialect == Dialect::kDuckDb; }
 std::span<const Stmt> TransformStatements() { return kTransform; }
 std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }
 std::span<const Stmt> RebuildTablesStatements() { return kRebuildTables; }

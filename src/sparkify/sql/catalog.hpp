@@ -50,6 +50,8 @@ enum class Stmt {
   kCreateLoadState,       // etl_user_latest, etl_song_match; runs if missing
   kLoadStateExists,       // count of the tables an incremental run needs (kLoadStateTables)
   kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
+  kMemoryLimit,           // DuckDB (BoundsEngineMemory): the engine's memory limit
+  kSetMemoryLimit,        // DuckDB: set it (value limit)
   kLockEtl,               // the same, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,
@@ -150,6 +152,11 @@ bool DefersKeys(Dialect dialect);
 // (kInsertDimTimeFromPlays: DuckDB, whose aggregate is parallel and spills) rather than from
 // the start times sparkify collects while mapping (PostgreSQL: one COPY of the distinct times).
 bool TimesFromPlays(Dialect dialect);
+
+// Whether the engine's memory limit can be lowered while a full direct load streams rows in
+// (kMemoryLimit, kSetMemoryLimit: DuckDB, whose buffer pool otherwise fills to its limit with
+// blocks already written).
+bool BoundsEngineMemory(Dialect dialect);
 
 // The tables sparkify owns, in the order their row counts are reported.
 std::span<const std::string_view> AllTables();

@@ -341,6 +341,18 @@ class Feed {
     std::lock_guard<std::mutex> lock(mu_);
     return stopped_;
   }
+  // A consumer is done with `batch`; the producer takes it back with TakeSpent.
+  void Spend(std::unique_ptr<ColumnBatch> batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    spent_.push_back(std::move(batch));
+  }
+  std::unique_ptr<ColumnBatch> TakeSpent() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spent_.empty()) return nullptr;
+    std::unique_ptr<ColumnBatch> b = std::move(spent_.front());
+    spent_.pop_front();
+    return b;
+  }
   // The next batch; null at the end of the stream. kInternal once stopped.
   Result<std::unique_ptr<ColumnBatch>> Pop() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -363,6 +375,7 @@ class Feed {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<ColumnBatch>> queue_;
+  std::deque<std::unique_ptr<ColumnBatch>> spent_;
   int waiting_ = 0;
   bool closed_ = false;
   bool stopped_ = false;
@@ -448,6 +461,7 @@ void FeedScan(duckdb_function_info info, duckdb_data_chunk output) {
   size_t filled = 0;
   while (filled < capacity) {
     if (!cursor->batch || cursor->next >= cursor->batch->rows()) {
+      if (cursor->batch) feed->Spend(std::move(cursor->batch));
       Result<std::unique_ptr<ColumnBatch>> next = feed->Pop();
       if (!next.ok()) {
         duckdb_function_set_error(info, next.error().message().c_str());
@@ -518,6 +532,7 @@ class DuckDbParallelLoader final : public BulkLoader {
     if (feed_.Push(std::move(batch))) return Status::Ok();
     return Finish();  // the statement ended early: its error
   }
+  std::unique_ptr<ColumnBatch> TakeSpent() override { return feed_.TakeSpent(); }
   Status Finish() override {
     if (thread_.joinable()) {
       feed_.Close();

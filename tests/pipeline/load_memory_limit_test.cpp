@@ -1,0 +1,57 @@
+// EtlOptions::load_memory_limit: a full direct load on DuckDB runs under it, and the engine's
+// own limit is back once the load is done, whether it succeeded or not.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sparkify/engine/duckdb/duckdb_engine.hpp"
+#include "sparkify/pipeline/etl.hpp"
+#include "testing/test_util.hpp"
+
+namespace sparkify::pipeline {
+namespace {
+
+// DuckDB's memory limit in MiB, as it reports it ("95.3 MiB"): to a tenth of a MiB, so a limit
+// set back from its report may read a tenth lower.
+double MemoryLimitMiB(engine::Engine& e) {
+  auto r = e.Query("select current_setting('memory_limit')");
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  if (!r.ok() || r->rows.empty() || !r->rows[0][0]) return 0;
+  const std::string& text = *r->rows[0][0];
+  EXPECT_NE(text.find(" MiB"), std::string::npos) << text;
+  return std::stod(text);
+}
+
+EtlOptions SampleOptions() {
+  EtlOptions o;
+  o.songs = testing::SampleDataDir() + "/song_data";
+  o.events = testing::SampleDataDir() + "/log_data";
+  o.threads = 2;
+  return o;
+}
+
+TEST(LoadMemoryLimitTest, TheLoadRunsUnderItAndTheEnginesOwnComesBack) {
+  auto opened = engine::OpenDuckDb({":memory:", 2, "100MB"});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  engine::Engine& e = **opened;
+  const double own = MemoryLimitMiB(e);
+  ASSERT_NEAR(own, 95.3, 0.1);
+
+  // A limit DuckDB refuses fails the run before anything is loaded: it was applied.
+  EtlOptions bad = SampleOptions();
+  bad.load_memory_limit = "lots";
+  auto failed = RunEtl(e, bad);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message().find("memory"), std::string::npos) << failed.error().message();
+  EXPECT_NEAR(MemoryLimitMiB(e), own, 0.15);
+
+  EtlOptions good = SampleOptions();
+  good.load_memory_limit = "32MB";
+  auto loaded = RunEtl(e, good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(loaded->plays_added, 6820u);
+  EXPECT_NEAR(MemoryLimitMiB(e), own, 0.15);
+}
+
+}  // namespace
+}  // namespace sparkify::pipeline

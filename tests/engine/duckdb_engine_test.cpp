@@ -175,6 +175,53 @@ TEST(DuckDbEngine, ParallelLoadsKeepEveryRowAtAnyThreadCount) {
   }
 }
 
+// Batches the parallel loader is done with come back (TakeSpent) to be cleared and filled
+// again: every row still arrives once, and at one thread (lockstep) each batch is spent by the
+// time the next is handed over.
+TEST(DuckDbEngine, ParallelLoaderHandsBackSpentBatches) {
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    auto opened = OpenDuckDb({":memory:", threads});
+    ASSERT_TRUE(opened.ok());
+    std::unique_ptr<Engine> engine = std::move(opened).value();
+    ASSERT_TRUE(engine->Execute("create table t (a bigint, c varchar)").ok());
+    TableSchema schema{"t", {{"a", ColumnType::kBigInt}, {"c", ColumnType::kText}}};
+    auto loader = engine->OpenParallelLoader(schema);
+    ASSERT_TRUE(loader.ok());
+    constexpr int kBatches = 40, kRows = 3000;
+    int reused = 0;
+    std::unique_ptr<ColumnBatch> spare;
+    for (int b = 0; b < kBatches; ++b) {
+      std::unique_ptr<ColumnBatch> batch = std::move(spare);
+      if (batch) {
+        ++reused;
+        batch->Clear();
+      } else {
+        batch = std::make_unique<ColumnBatch>(schema);
+      }
+      for (int i = 0; i < kRows; ++i) {
+        const int64_t v = int64_t{b} * kRows + i;
+        const std::string text = "value " + std::to_string(v);
+        const FieldValue row[] = {FieldValue::Int(v), FieldValue::Text(text)};
+        batch->AppendRow(row);
+      }
+      ASSERT_TRUE((*loader)->AppendOwned(std::move(batch)).ok());
+      spare = (*loader)->TakeSpent();
+    }
+    ASSERT_TRUE((*loader)->Finish().ok());
+    if (threads == 1) {
+      EXPECT_EQ(reused, kBatches - 1);
+    }
+    auto r = engine->Query(
+        "select count(*), count(distinct a), min(a), max(a), "
+        "count(*) filter (where c = 'value ' || a) from t");
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    const std::string n = std::to_string(kBatches * kRows);
+    EXPECT_EQ(r->rows[0], (std::vector<std::optional<std::string>>{
+                              n, n, "0", std::to_string(kBatches * kRows - 1), n}));
+  }
+}
+
 TEST(DuckDbEngine, ErrorsCarryTheEngineMessage) {
   auto engine = Open();
   auto r = engine->Query("select * from missing_table");

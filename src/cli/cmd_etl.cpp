@@ -235,10 +235,10 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 // row groups to the database file and spills its aggregates (docs/BENCHMARKS.md, memory: 128 MB
 // loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB runs out in dim_time's aggregate).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
-// DuckDB's memory limit while a full direct load streams rows in, unless MEMORY_LIMIT is set
-// (pipeline::EtlOptions::load_memory_limit): the plays' row groups are written as they fill,
-// and dim_time is computed a range at a time; a higher limit only keeps written blocks cached
-// (docs/BENCHMARKS.md: L's peak 319 -> 208 MB at one thread, as fast).
+// DuckDB's memory limit while a full direct load streams the files in, unless MEMORY_LIMIT is
+// set (pipeline::EtlOptions::load_memory_limit; the transform then runs under kEtlMemoryLimit):
+// a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
+// staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
 
 // sparkify status / etl --plan.

@@ -1,5 +1,5 @@
-// EtlOptions::load_memory_limit: a full direct load on DuckDB runs under it, and the engine's
-// own limit is back once the load is done, whether it succeeded or not.
+// EtlOptions::load_memory_limit: a full direct load on DuckDB stages the files under it, and the
+// engine's own limit is back for the transform and after, whether the load succeeded or not.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -36,9 +36,11 @@ struct EtlOptions {
   source::SourceOptions source;  // how to reach s3:// locations
   bool full_refresh = false;     // rebuild from every listed file, whatever the manifest says
   std::string arguments;         // the command line, secrets removed, for the runs table
-  // DuckDB (sql::BoundsEngineMemory): its memory limit while a full direct load streams rows in
-  // ("32MB"), the engine's own restored after; empty: unchanged. Streaming needs little, and a
-  // higher limit only lets the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
+  // DuckDB (sql::BoundsEngineMemory): its memory limit while a full direct load streams the
+  // files in ("32MB"); the engine's own is restored for the transform (dim_time's aggregates,
+  // which at 30 M plays need more than 64 MB) and after. Empty: unchanged. Streaming needs
+  // little; a higher limit only lets the buffer pool keep blocks it has written
+  // (docs/BENCHMARKS.md).
   std::string load_memory_limit;
 };
 

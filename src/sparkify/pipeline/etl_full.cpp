@@ -1,5 +1,6 @@
 // The full load and the rebuild (LoadMode kFull, kRebuild): the tables anew, every file of the
 // run's load lists staged, the star computed while parsing (direct) or by the SQL transform.
+#include <functional>
 #include <map>
 #include <string>
 
@@ -52,8 +53,10 @@ Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& l
   return *before.rows[0][0];
 }
 
+// Loads everything; `files_staged` is called once every file is staged, before the transform.
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged);
+               EtlReport& report, std::vector<StagedFiles>& staged,
+               const std::function<Status()>& files_staged);
 
 }  // namespace
 
@@ -61,20 +64,30 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
                       EtlReport& report, std::vector<StagedFiles>& staged) {
   if (options.transform != Transform::kDirect || options.load_memory_limit.empty() ||
       !sql::BoundsEngineMemory(engine.dialect())) {
-    return LoadAll(engine, options, sources, report, staged);
+    return LoadAll(engine, options, sources, report, staged, [] { return Status::Ok(); });
   }
+  // The files stream in under the lower limit; the transform (dim_time's aggregates) runs under
+  // the engine's own.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
-  Status loaded = LoadAll(engine, options, sources, report, staged);
-  Result<std::string> restored = SwapMemoryLimit(engine, own_limit);
-  if (!loaded.ok()) return loaded;
-  return restored.status();
+  bool restored = false;
+  auto restore = [&]() -> Status {
+    restored = true;
+    return SwapMemoryLimit(engine, own_limit).status();
+  };
+  Status loaded = LoadAll(engine, options, sources, report, staged, restore);
+  if (!restored) {
+    Status r = restore();
+    if (loaded.ok()) loaded = r;
+  }
+  return loaded;
 }
 
 namespace {
 
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged) {
+               EtlReport& report, std::vector<StagedFiles>& staged,
+               const std::function<Status()>& files_staged) {
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
   sql::RenderOptions ddl;
@@ -141,6 +154,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   events.songs = nullptr;
   songs = SongIndex();
   ReleaseFreedMemory();
+  SPARKIFY_RETURN_IF_ERROR(files_staged());
   {
     Phase phase(report.timings, "transform");
     if (!direct) {

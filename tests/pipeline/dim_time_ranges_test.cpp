@@ -1,6 +1,6 @@
 // dim_time from the plays, range by range (pipeline/etl_stages.hpp InsertDimTimeFromPlays): the
-// same rows however many ranges, at one thread (whole-vector inserts, the rest carried to the
-// next range) and at two.
+// same rows however many ranges at one thread (whole-vector inserts, the rest carried to the
+// next range), and at two (one statement, whatever the range size asked for).
 #include <gtest/gtest.h>
 
 #include <string>

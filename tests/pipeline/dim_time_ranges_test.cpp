@@ -1,6 +1,6 @@
 // dim_time from the plays, range by range (pipeline/etl_stages.hpp InsertDimTimeFromPlays): the
-// same rows however many ranges at one thread (whole-vector inserts, the rest carried to the
-// next range), and at two (one statement, whatever the range size asked for).
+// same rows however many ranges, at one thread and at two (every range but the last inserted
+// serially, in whole vectors, the rest carried to the next range).
 #include <gtest/gtest.h>
 
 #include <string>

@@ -77,10 +77,12 @@ size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range) {
 Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
                               uint64_t plays_per_range) {
   sql::RenderOptions render = DimTimeFromPlaysRender(options);
+  const size_t ranges = DimTimeRanges(plays, plays_per_range);
   // A parallel insert leaves each statement's last row group of every thread in memory until
-  // the commit (session 7, docs/BENCHMARKS.md), so many statements cost more than one
-  // aggregate that spills: there one statement takes every time, as before.
-  const size_t ranges = render.serial_insert ? DimTimeRanges(plays, plays_per_range) : 1;
+  // the commit (session 7, docs/BENCHMARKS.md): with more than one range, every range but the
+  // last goes in serially, whole vectors of a materialized range in time order, at any thread
+  // count (DuckDB's threads still scan and aggregate). One range goes in in parallel.
+  if (ranges > 1) render.serial_insert = true;
   sql::RenderOptions bounds_render;
   std::string fractions = "[";
   for (size_t i = 1; i < ranges; ++i) {

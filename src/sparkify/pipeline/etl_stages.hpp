@@ -61,12 +61,13 @@ Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlRep
 // the engine inserts on one thread (RenderOptions::serial_insert). The run and its --dry-run
 // plan both take it from here.
 sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options);
-// dim_time from the `plays` plays in fact_songplay (sql::TimesFromPlays). On one thread (a
-// serial insert) in DimTimeRanges() statements over ranges of start times of about
-// `plays_per_range` plays each (approximate quantiles): DuckDB's aggregate then holds one
-// range's distinct times at a time, so its memory does not grow with the load
-// (docs/BENCHMARKS.md). A parallel insert takes them all in one statement (its aggregate
-// spills). Every distinct time is inserted once, whatever the plays' order and the ranges.
+// dim_time from the `plays` plays in fact_songplay (sql::TimesFromPlays), in DimTimeRanges()
+// statements over ranges of start times of about `plays_per_range` plays each (approximate
+// quantiles): DuckDB's aggregate then holds one range's distinct times at a time, so its memory
+// does not grow with the load (docs/BENCHMARKS.md). With more than one range every range but the
+// last is inserted serially, whatever the thread count (a parallel insert would leave each
+// statement's last row groups in memory until the commit). Every distinct time is inserted
+// once, whatever the plays' order and the ranges.
 inline constexpr uint64_t kPlaysPerTimeRange = 300'000;
 size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range = kPlaysPerTimeRange);
 Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,

@@ -1,6 +1,6 @@
 // dim_time from the plays, range by range (pipeline/etl_stages.hpp InsertDimTimeFromPlays): the
-// same rows however many ranges, at one thread and at two (every range but the last inserted
-// serially, in whole vectors, the rest carried to the next range).
+// same rows however many ranges, at one thread (every range but the last inserted in whole
+// vectors, the rest carried to the next range) and at two (each range in parallel).
 #include <gtest/gtest.h>
 
 #include <string>

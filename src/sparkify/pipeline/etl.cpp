@@ -133,14 +133,14 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
       sql::RenderOptions times = DimTimeFromPlaysRender(options);
       times.values["from"] = ":from";
       times.values["until"] = ":until";
-      plan.steps.push_back({std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
-                            sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect, times),
-                            "once per range [:from, :until) of start times, about " +
-                                log::WithThousands(kPlaysPerTimeRange) +
-                                " plays each (bounds: approximate quantiles of "
-                                "fact_songplay.start_time); with more than "
-                                "one range, each but the last materialized and inserted serially, "
-                                "in whole vectors"});
+      plan.steps.push_back(
+          {std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
+           sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect, times),
+           "once per range [:from, :until) of start times, about " +
+               log::WithThousands(kPlaysPerTimeRange) +
+               " plays each (bounds: approximate quantiles of "
+               "fact_songplay.start_time); with more than "
+               "one range on one thread, each but the last inserted in whole vectors"});
     } else {
       load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
     }

@@ -78,11 +78,11 @@ Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options,
                               uint64_t plays_per_range) {
   sql::RenderOptions render = DimTimeFromPlaysRender(options);
   const size_t ranges = DimTimeRanges(plays, plays_per_range);
-  // A parallel insert leaves each statement's last row group of every thread in memory until
-  // the commit (session 7, docs/BENCHMARKS.md): with more than one range, every range but the
-  // last goes in serially, whole vectors of a materialized range in time order, at any thread
-  // count (DuckDB's threads still scan and aggregate). One range goes in in parallel.
-  if (ranges > 1) render.serial_insert = true;
+  // At two threads and more each range goes in in parallel: inserting every range but the last
+  // serially (as on one thread) took M's transform 0.26 -> 0.45 s and L's 2.1 -> 3.3-4.0 s for
+  // no lower peak (M3 157 vs 153 MB). A parallel insert leaves each statement's last row group
+  // per thread in memory until the commit (session 7, docs/BENCHMARKS.md): under the engine's
+  // 128 MB XL (82 ranges) peaks at 296 MB, but under 32 or 64 MB it ran out of memory.
   sql::RenderOptions bounds_render;
   std::string fractions = "[";
   for (size_t i = 1; i < ranges; ++i) {

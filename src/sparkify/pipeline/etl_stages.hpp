@@ -64,9 +64,8 @@ sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options);
 // dim_time from the `plays` plays in fact_songplay (sql::TimesFromPlays), in DimTimeRanges()
 // statements over ranges of start times of about `plays_per_range` plays each (approximate
 // quantiles): DuckDB's aggregate then holds one range's distinct times at a time, so its memory
-// does not grow with the load (docs/BENCHMARKS.md). With more than one range every range but the
-// last is inserted serially, whatever the thread count (a parallel insert would leave each
-// statement's last row groups in memory until the commit). Every distinct time is inserted
+// does not grow with the load (docs/BENCHMARKS.md). On one thread every range but the last
+// inserts whole vectors and carries the rest to the next. Every distinct time is inserted
 // once, whatever the plays' order and the ranges.
 inline constexpr uint64_t kPlaysPerTimeRange = 300'000;
 size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range = kPlaysPerTimeRange);

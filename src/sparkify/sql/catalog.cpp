@@ -537,12 +537,11 @@ with plays as (
 // them: nearly every play has a time of its own, and over all 8 M plays of a large load the
 // aggregate took more memory than the rest of the load. Plays arrive in nearly time order, so
 // each range's scan reads few row groups (zone maps); in any order the ranges still partition
-// the plays. For a serial insert (RenderOptions::serial_insert: one thread, or every range but
-// the last) the range's distinct times are materialized first so that the insert receives
-// whole vectors: the aggregate's output comes in part-filled chunks, and a serial insert keeps
-// a 16 KB version array for every part-filled vector until the commit (130 MB at 8 M times).
-// A parallel insert has no such cost, but leaves its last row group per thread in memory until
-// the commit, once per statement.
+// the plays. For a serial insert (RenderOptions::serial_insert: one thread) the range's
+// distinct times are materialized first so that the insert receives whole vectors: the aggregate's
+// output comes in part-filled chunks, and a serial insert keeps a 16 KB version array for every
+// part-filled vector until the commit (130 MB at 8 M times). A parallel insert has no such cost,
+// but leaves its last row group per thread in memory until the commit, once per statement.
 constexpr std::string_view kInsertDimTimeFromPlays = R"sql(
 insert into dim_time (start_time, hour, day, week, month, year, weekday)
 with plays as {{materialized_if_serial}} (

@@ -84,12 +84,11 @@ Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options,
   // per thread in memory until the commit (session 7, docs/BENCHMARKS.md): under the engine's
   // 128 MB XL (82 ranges) peaks at 296 MB, but under 32 or 64 MB it ran out of memory.
   sql::RenderOptions bounds_render;
-  std::string fractions = "[";
+  std::string fractions;
   for (size_t i = 1; i < ranges; ++i) {
     if (i > 1) fractions += ", ";
     fractions += std::to_string(static_cast<double>(i) / static_cast<double>(ranges));
   }
-  fractions += "]::float[]";
   bounds_render.values["fractions"] = fractions;
   SPARKIFY_ASSIGN_OR_RETURN(
       engine::QueryResult r,

@@ -561,13 +561,15 @@ where start_time >= make_timestamp({{$from}})
 )sql";
 
 // The bounds of kInsertDimTimeFromPlays' ranges, in microseconds since the epoch, sorted: the
-// plays' first start time, approximate quantiles at {{$fractions}} (a FLOAT[] literal, empty
+// plays' first start time, approximate quantiles at {{$fractions}} (numbers and commas, empty
 // for one range) and the last start time. No rows without plays.
 constexpr std::string_view kPlayTimeBounds = R"sql(
 select epoch_us(bound) as bound
 from (
     select unnest(
-        [min(start_time)] || approx_quantile(start_time, {{$fractions}}) || [max(start_time)]
+        [min(start_time)]
+        || approx_quantile(start_time, [{{$fractions}}]::float[])
+        || [max(start_time)]
     ) as bound
     from fact_songplay
 )

@@ -38,24 +38,28 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
   SongIndex index;
   index.Add(songs);
   for (int i = 0; i < kSongs; ++i) {
-    const SongIndex::Match* m = index.Find("Title " + std::to_string(i),
-                                           "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
-    ASSERT_NE(m, nullptr) << i;
+    std::optional<SongIndex::Match> m = index.Find(
+        "Title " + std::to_string(i), "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
+    ASSERT_TRUE(m.has_value()) << i;
     ASSERT_EQ(m->song_id, "SO" + std::to_string(i));
   }
   int false_matches = 0;
   for (int i = 0; i < kSongs; ++i) {
     // Same title and artist, another duration; another artist; a title never seen.
-    false_matches += index.Find("Title " + std::to_string(i), "Artist " + std::to_string(i % 997),
-                                100.125 + i * 0.25) != nullptr;
-    false_matches +=
-        index.Find("Title " + std::to_string(i), "Artist " + std::to_string((i + 1) % 997),
-                   100.0 + i * 0.25) != nullptr;
-    false_matches += index.Find("Other " + std::to_string(i), "Artist 1", 100.0) != nullptr;
+    false_matches += index
+                         .Find("Title " + std::to_string(i), "Artist " + std::to_string(i % 997),
+                               100.125 + i * 0.25)
+                         .has_value();
+    false_matches += index
+                         .Find("Title " + std::to_string(i),
+                               "Artist " + std::to_string((i + 1) % 997), 100.0 + i * 0.25)
+                         .has_value();
+    false_matches += index.Find("Other " + std::to_string(i), "Artist 1", 100.0).has_value();
   }
   EXPECT_EQ(false_matches, 0);
-  const SongIndex::Match* zero = index.Find("Zero", "Nobody", 0.0);  // -0.0 = 0.0, as in SQL
-  ASSERT_NE(zero, nullptr);
+  std::optional<SongIndex::Match> zero =
+      index.Find("Zero", "Nobody", 0.0);  // -0.0 = 0.0, as in SQL
+  ASSERT_TRUE(zero.has_value());
   EXPECT_EQ(zero->song_id, "SOZERO");
 
   // An index rebuilt from the match table answers the same.
@@ -64,15 +68,15 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
   SongIndex rebuilt;
   for (size_t r = 0; r < matches.rows(); ++r) {
     rebuilt.AddMatch(matches.Text(0, r), matches.Text(1, r), matches.Double(2, r),
-                     {std::string(matches.Text(3, r)), std::string(matches.Text(4, r))});
+                     {matches.Text(3, r), matches.Text(4, r)});
   }
   for (int i = 0; i < kSongs; i += 7) {
-    const SongIndex::Match* m = rebuilt.Find("Title " + std::to_string(i),
-                                             "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
-    ASSERT_NE(m, nullptr) << i;
+    std::optional<SongIndex::Match> m = rebuilt.Find(
+        "Title " + std::to_string(i), "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
+    ASSERT_TRUE(m.has_value()) << i;
     EXPECT_EQ(m->song_id, "SO" + std::to_string(i));
   }
-  EXPECT_EQ(rebuilt.Find("Title 1", "Artist 2", 100.25), nullptr);
+  EXPECT_FALSE(rebuilt.Find("Title 1", "Artist 2", 100.25).has_value());
 
   // Without its dimension rows (etl frees them once dim_artist / dim_song are loaded) the index
   // still matches every song and still gives the whole match table.
@@ -81,9 +85,9 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
   index.AppendArtists(artists);
   EXPECT_EQ(artists.rows(), 0u);
   for (int i = 0; i < kSongs; i += 3) {
-    const SongIndex::Match* m = index.Find("Title " + std::to_string(i),
-                                           "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
-    ASSERT_NE(m, nullptr) << i;
+    std::optional<SongIndex::Match> m = index.Find(
+        "Title " + std::to_string(i), "Artist " + std::to_string(i % 997), 100.0 + i * 0.25);
+    ASSERT_TRUE(m.has_value()) << i;
     EXPECT_EQ(m->song_id, "SO" + std::to_string(i));
   }
   ColumnBatch matches_after(SongMatchSchema());
@@ -95,6 +99,44 @@ TEST(SongIndexTest, FindsEverySongAndNothingElse) {
 // smallest song_id (then name, location, latitude, longitude), per song_id the row with the
 // smallest artist_id (then title, year, duration), nulls last; checked against a plain
 // reading of those rules over every row.
+// The match key is (title, artist, duration) and not their concatenation; of several songs with
+// one key the smallest (song_id, artist_id) wins, whichever comes first; AppendMatches gives
+// the table sorted by title, artist, duration.
+TEST(SongIndexTest, MatchTableKeepsKeysApartAndTheSmallestSong) {
+  SongIndex index;
+  index.AddMatch("ab", "c", 1.0, {"SO1", "AR1"});
+  index.AddMatch("a", "bc", 1.0, {"SO2", "AR2"});
+  index.AddMatch("a", "bc", 2.0, {"SO3", "AR3"});
+  index.AddMatch("t", "a", 5.0, {"SO9", "AR9"});
+  index.AddMatch("t", "a", 5.0, {"SO4", "AR9"});  // smaller: replaces SO9
+  index.AddMatch("t", "a", 5.0, {"SO4", "AR1"});  // smaller artist_id: replaces AR9
+  index.AddMatch("t", "a", 5.0, {"SO5", "AR0"});  // larger song_id: ignored
+  index.AddMatch("", "", 0.0, {"SOE", ""});       // empty strings are a key like any other
+  EXPECT_EQ(index.MatchCount(), 5u);
+  EXPECT_EQ(index.Find("ab", "c", 1.0)->song_id, "SO1");
+  EXPECT_EQ(index.Find("a", "bc", 1.0)->song_id, "SO2");
+  EXPECT_EQ(index.Find("a", "bc", 2.0)->artist_id, "AR3");
+  EXPECT_FALSE(index.Find("abc", "", 1.0).has_value());
+  EXPECT_FALSE(index.Find("a", "bc", 3.0).has_value());
+  std::optional<SongIndex::Match> t = index.Find("t", "a", 5.0);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->song_id, "SO4");
+  EXPECT_EQ(t->artist_id, "AR1");
+  EXPECT_EQ(index.Find("", "", -0.0)->song_id, "SOE");
+
+  ColumnBatch rows(SongMatchSchema());
+  index.AppendMatches(rows);
+  std::vector<std::string> got;
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    got.push_back(std::string(rows.Text(0, r)) + "|" + std::string(rows.Text(1, r)) + "|" +
+                  std::to_string(rows.Double(2, r)) + "|" + std::string(rows.Text(3, r)) + "|" +
+                  std::string(rows.Text(4, r)));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"||0.000000|SOE|", "a|bc|1.000000|SO2|AR2",
+                                           "a|bc|2.000000|SO3|AR3", "ab|c|1.000000|SO1|AR1",
+                                           "t|a|5.000000|SO4|AR1"}));
+}
+
 TEST(SongIndexTest, DimensionRowsFollowTheRulesOverConflictingFiles) {
   struct Song {
     std::string artist_id, song_id;

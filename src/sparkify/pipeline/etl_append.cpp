@@ -24,9 +24,12 @@ Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
     SPARKIFY_ASSIGN_OR_RETURN(
         engine::QueryResult matches,
         engine.Query(sql::Render(sql::Stmt::kSelectSongMatch, engine.dialect())));
+    auto text = [](const std::optional<std::string>& v) {
+      return v ? std::string_view(*v) : std::string_view();
+    };
     for (const auto& row : matches.rows) {
-      songs.AddMatch(row[0].value_or(""), row[1].value_or(""), std::stod(row[2].value_or("0")),
-                     SongIndex::Match{row[3].value_or(""), row[4].value_or("")});
+      songs.AddMatch(text(row[0]), text(row[1]), std::stod(row[2].value_or("0")),
+                     SongIndex::Match{text(row[3]), text(row[4])});
     }
     SPARKIFY_ASSIGN_OR_RETURN(
         engine::QueryResult state,

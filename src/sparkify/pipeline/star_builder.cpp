@@ -212,29 +212,114 @@ const TableSchema& TimeLoadSchema() {
 
 // --- songs -----------------------------------------------------------------------------------
 
-std::string SongIndex::MatchKey(std::string_view title, std::string_view artist, double duration) {
+SongIndex::MatchTable::Key SongIndex::MatchTable::MakeKey(std::string_view title,
+                                                          std::string_view artist,
+                                                          double duration) {
   if (duration == 0) duration = 0;  // -0.0 and 0.0 are equal in SQL: one key for both
-  std::string key;
-  key.reserve(title.size() + artist.size() + 16);
-  uint32_t n = static_cast<uint32_t>(title.size());
-  key.append(reinterpret_cast<const char*>(&n), sizeof(n));
-  key.append(title);
-  key.append(artist);
-  key.append(reinterpret_cast<const char*>(&duration), sizeof(duration));
-  return key;
+  return Key{title, artist, duration};
 }
 
-uint64_t SongIndex::FilterBit(std::string_view title, std::string_view artist, double duration) {
-  if (duration == 0) duration = 0;  // as MatchKey
-  uint64_t h = XXH3_64bits_withSeed(title.data(), title.size(), title.size());
-  h = XXH3_64bits_withSeed(artist.data(), artist.size(), h);
-  const uint64_t bits = std::bit_cast<uint64_t>(duration);
-  h = XXH3_64bits_withSeed(&bits, sizeof(bits), h);
-  return h >> (64 - kFilterBits);
+uint64_t SongIndex::MatchTable::Hash(const Key& key) {
+  uint64_t h = XXH3_64bits_withSeed(key.title.data(), key.title.size(), key.title.size());
+  h = XXH3_64bits_withSeed(key.artist.data(), key.artist.size(), h);
+  const uint64_t bits = std::bit_cast<uint64_t>(key.duration);
+  return XXH3_64bits_withSeed(&bits, sizeof(bits), h);
 }
 
-void SongIndex::Remember(std::string_view title, std::string_view artist, double duration) {
-  const uint64_t bit = FilterBit(title, artist, duration);
+void SongIndex::MatchTable::Reserve(size_t entries) {
+  entries_.reserve(entries);
+  size_t slots = 16;
+  while (slots < 2 * entries) slots *= 2;
+  if (slots > slots_.size()) {
+    slots_.assign(slots, 0);
+    for (uint32_t i = 0; i < entries_.size(); ++i) {
+      const Key key = KeyOf(entries_[i]);
+      slots_[SlotOf(key, Hash(key))] = i + 1;
+    }
+  }
+}
+
+SongIndex::MatchTable::Key SongIndex::MatchTable::KeyOf(const Entry& e) const {
+  const char* at = text_.data() + e.at;
+  return Key{std::string_view(at, e.title_size), std::string_view(at + e.title_size, e.artist_size),
+             e.duration};
+}
+
+SongIndex::Match SongIndex::MatchTable::MatchOf(const Entry& e) const {
+  const char* at = text_.data() + e.at + e.title_size + e.artist_size;
+  return Match{std::string_view(at, e.song_id_size),
+               std::string_view(at + e.song_id_size, e.artist_id_size)};
+}
+
+void SongIndex::MatchTable::Store(Entry& e, const Key& key, const Match& match) {
+  // `key` and `match` may point into text_ itself (a replaced entry's key): sizes first, then
+  // append each piece from a copy of the whole record.
+  std::string record;
+  record.reserve(key.title.size() + key.artist.size() + match.song_id.size() +
+                 match.artist_id.size());
+  record.append(key.title).append(key.artist).append(match.song_id).append(match.artist_id);
+  e.at = text_.size();
+  e.title_size = static_cast<uint32_t>(key.title.size());
+  e.artist_size = static_cast<uint32_t>(key.artist.size());
+  e.song_id_size = static_cast<uint32_t>(match.song_id.size());
+  e.artist_id_size = static_cast<uint32_t>(match.artist_id.size());
+  e.duration = key.duration;
+  text_.append(record);
+}
+
+size_t SongIndex::MatchTable::SlotOf(const Key& key, uint64_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t slot = slots_[i];
+    if (slot == 0) return i;
+    const Key held = KeyOf(entries_[slot - 1]);
+    if (held.duration == key.duration && held.title == key.title && held.artist == key.artist)
+      return i;
+  }
+}
+
+void SongIndex::MatchTable::Grow() { Reserve(std::max<size_t>(16, entries_.size() * 2)); }
+
+void SongIndex::MatchTable::Offer(const Key& key, uint64_t hash, Match match) {
+  if (2 * (entries_.size() + 1) > slots_.size()) Grow();
+  const size_t i = SlotOf(key, hash);
+  if (slots_[i] == 0) {
+    entries_.emplace_back();
+    Store(entries_.back(), key, match);
+    slots_[i] = static_cast<uint32_t>(entries_.size());
+    return;
+  }
+  Entry& e = entries_[slots_[i] - 1];
+  const Match held = MatchOf(e);
+  if (std::tie(match.song_id, match.artist_id) < std::tie(held.song_id, held.artist_id))
+    Store(e, KeyOf(e), match);  // the old text stays behind: rare (one key, several songs)
+}
+
+std::optional<SongIndex::Match> SongIndex::MatchTable::Find(const Key& key, uint64_t hash) const {
+  if (slots_.empty()) return std::nullopt;
+  const uint32_t slot = slots_[SlotOf(key, hash)];
+  if (slot == 0) return std::nullopt;
+  return MatchOf(entries_[slot - 1]);
+}
+
+void SongIndex::MatchTable::ShrinkToFit() {
+  text_.shrink_to_fit();
+  entries_.shrink_to_fit();
+}
+
+void SongIndex::MatchTable::ForEachSorted(
+    const std::function<void(const Key&, const Match&)>& visit) const {
+  std::vector<uint32_t> order(entries_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Key x = KeyOf(entries_[a]), y = KeyOf(entries_[b]);
+    return std::tie(x.title, x.artist, x.duration) < std::tie(y.title, y.artist, y.duration);
+  });
+  for (uint32_t i : order) visit(KeyOf(entries_[i]), MatchOf(entries_[i]));
+}
+
+void SongIndex::Remember(uint64_t hash) {
+  const uint64_t bit = FilterBit(hash);
   filter_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
@@ -279,15 +364,12 @@ void SongIndex::Add(const ColumnBatch& songs) {
     const std::optional<std::string_view> artist_name = TextViewAt(songs, kSoArtistName, r);
     const std::optional<double> duration = DoubleAt(songs, kSoDuration, r);
     if (title && artist_name && duration) {
-      Match candidate{std::string(TextViewAt(songs, kSoSongId, r).value_or("")),
-                      std::string(TextViewAt(songs, kSoArtistId, r).value_or(""))};
-      Remember(*title, *artist_name, *duration);
-      auto [it, inserted] =
-          matches_.try_emplace(MatchKey(*title, *artist_name, *duration), candidate);
-      if (!inserted && std::tie(candidate.song_id, candidate.artist_id) <
-                           std::tie(it->second.song_id, it->second.artist_id)) {
-        it->second = std::move(candidate);
-      }
+      const MatchTable::Key key = MatchTable::MakeKey(*title, *artist_name, *duration);
+      const uint64_t hash = MatchTable::Hash(key);
+      Remember(hash);
+      matches_.Offer(key, hash,
+                     Match{TextViewAt(songs, kSoSongId, r).value_or(""),
+                           TextViewAt(songs, kSoArtistId, r).value_or("")});
     }
     // The dimension rows: stored once, each table keeping the row its rule picks per key.
     const bool has_artist = !songs.IsNull(kSoArtistId, r), has_song = !songs.IsNull(kSoSongId, r);
@@ -304,44 +386,31 @@ void SongIndex::Add(const ColumnBatch& songs) {
   }
 }
 
-const SongIndex::Match* SongIndex::Find(std::string_view title, std::string_view artist,
-                                        double duration) const {
-  const uint64_t bit = FilterBit(title, artist, duration);
-  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return nullptr;
-  auto it = matches_.find(MatchKey(title, artist, duration));
-  return it == matches_.end() ? nullptr : &it->second;
+std::optional<SongIndex::Match> SongIndex::Find(std::string_view title, std::string_view artist,
+                                                double duration) const {
+  const MatchTable::Key key = MatchTable::MakeKey(title, artist, duration);
+  const uint64_t hash = MatchTable::Hash(key);
+  const uint64_t bit = FilterBit(hash);
+  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return std::nullopt;
+  return matches_.Find(key, hash);
 }
 
 void SongIndex::AddMatch(std::string_view title, std::string_view artist, double duration,
                          Match match) {
-  Remember(title, artist, duration);
-  auto [it, inserted] = matches_.try_emplace(MatchKey(title, artist, duration), match);
-  if (!inserted && std::tie(match.song_id, match.artist_id) <
-                       std::tie(it->second.song_id, it->second.artist_id)) {
-    it->second = std::move(match);
-  }
+  const MatchTable::Key key = MatchTable::MakeKey(title, artist, duration);
+  const uint64_t hash = MatchTable::Hash(key);
+  Remember(hash);
+  matches_.Offer(key, hash, match);
 }
 
 void SongIndex::AppendMatches(ColumnBatch& out, const Flush& flush) const {
-  // Decodes MatchKey: title length, title, artist, duration.
-  std::vector<const std::pair<const std::string, Match>*> sorted;
-  for (const auto& kv : matches_) sorted.push_back(&kv);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  for (const auto* kv : sorted) {
-    const std::string& key = kv->first;
-    uint32_t n = 0;
-    std::memcpy(&n, key.data(), sizeof(n));
-    double duration = 0;
-    std::memcpy(&duration, key.data() + key.size() - sizeof(duration), sizeof(duration));
-    const std::string_view title(key.data() + sizeof(n), n);
-    const std::string_view artist(key.data() + sizeof(n) + n,
-                                  key.size() - sizeof(n) - n - sizeof(duration));
-    const FieldValue row[] = {FieldValue::Text(title), FieldValue::Text(artist),
-                              FieldValue::Double(duration), FieldValue::Text(kv->second.song_id),
-                              FieldValue::Text(kv->second.artist_id)};
+  matches_.ForEachSorted([&](const MatchTable::Key& key, const Match& match) {
+    const FieldValue row[] = {FieldValue::Text(key.title), FieldValue::Text(key.artist),
+                              FieldValue::Double(key.duration), FieldValue::Text(match.song_id),
+                              FieldValue::Text(match.artist_id)};
     out.AppendRow(row);
     if (flush && out.rows() >= kRowsPerFlush) flush();
-  }
+  });
 }
 
 std::vector<uint32_t> SongIndex::SortedRows(const RowTable& table, size_t key_column) const {
@@ -371,6 +440,7 @@ void SongIndex::ReleaseDimensionRows() {
   store_ = std::make_unique<RowStore>();
   artists_ = MakeTable(kSoArtistId);  // clear() would keep the buckets; the new tables' hashes
   songs_ = MakeTable(kSoSongId);      // point at the new store
+  matches_.ShrinkToFit();
 }
 
 void SongIndex::AppendSongs(ColumnBatch& out, const Flush& flush) const {
@@ -474,7 +544,7 @@ void PlayMapper::Map(const ColumnBatch& events, size_t first_row, ColumnBatch& p
                        TextViewAt(events, kEvLastName, r), TextViewAt(events, kEvGender, r)});
     }
     if (events.Text(kEvPage, r) != "NextSong") continue;
-    const SongIndex::Match* match = nullptr;
+    std::optional<SongIndex::Match> match;
     if (!events.IsNull(kEvSong, r) && !events.IsNull(kEvArtist, r) &&
         !events.IsNull(kEvLength, r)) {
       match = songs_.Find(events.Text(kEvSong, r), events.Text(kEvArtist, r),

@@ -61,7 +61,7 @@ class SongIndex {
   void Reserve(size_t songs) {
     artists_.reserve(songs);
     songs_.reserve(songs);
-    matches_.reserve(songs);
+    matches_.Reserve(songs);
   }
   // Adds staging_songs rows.
   void Add(const ColumnBatch& songs);
@@ -73,22 +73,25 @@ class SongIndex {
   // Appends the dim_artist / dim_song rows, sorted by key.
   void AppendArtists(ColumnBatch& out, const Flush& flush = nullptr) const;
   void AppendSongs(ColumnBatch& out, const Flush& flush = nullptr) const;
-  // Frees the dim_artist / dim_song rows once they are loaded; Find and AppendMatches keep
-  // working (the match table is all that mapping plays needs). AppendArtists / AppendSongs then
-  // append nothing.
+  // Frees the dim_artist / dim_song rows once they are loaded, and gives back the match
+  // table's spare capacity; Find and AppendMatches keep working (the match table is all that
+  // mapping plays needs). AppendArtists / AppendSongs then append nothing.
   void ReleaseDimensionRows();
 
+  // A song a play matches. The views point into the index: valid until it changes.
   struct Match {
-    std::string song_id;
-    std::string artist_id;
+    std::string_view song_id;
+    std::string_view artist_id;
   };
-  // The song a play of (title, artist, duration) matches, or nullptr.
-  const Match* Find(std::string_view title, std::string_view artist, double duration) const;
+  // The song a play of (title, artist, duration) matches, if any.
+  std::optional<Match> Find(std::string_view title, std::string_view artist, double duration) const;
 
-  // The match table alone (SongMatchSchema rows, sorted), and back: an index rebuilt from it
-  // with AddMatch answers Find exactly as the one built from the song files.
+  // The match table alone (SongMatchSchema rows, sorted by title, artist, duration), and back:
+  // an index rebuilt from it with AddMatch answers Find exactly as the one built from the song
+  // files. AddMatch copies the text it is given.
   void AppendMatches(ColumnBatch& out, const Flush& flush = nullptr) const;
   void AddMatch(std::string_view title, std::string_view artist, double duration, Match match);
+  size_t MatchCount() const { return matches_.size(); }
 
  private:
   // Every staging_songs row added, in blocks of column batches (one arena of text per column:
@@ -125,21 +128,54 @@ class SongIndex {
   // The rows `table` keeps, sorted by its key column.
   std::vector<uint32_t> SortedRows(const RowTable& table, size_t key_column) const;
 
-  struct MatchKeyHash {
-    size_t operator()(const std::string& k) const { return std::hash<std::string>()(k); }
+  // (title, artist, duration) -> the smallest (song_id, artist_id), compact: every entry's four
+  // strings in one arena and an open-addressed table of entry numbers, ~100 bytes a song where
+  // a std::unordered_map of std::string keys and ids took ~270 (L's 100,000 songs: 27 MB).
+  class MatchTable {
+   public:
+    struct Key {
+      std::string_view title, artist;
+      double duration;  // -0.0 made 0.0: they are equal in SQL
+    };
+    static Key MakeKey(std::string_view title, std::string_view artist, double duration);
+    static uint64_t Hash(const Key& key);
+    void Reserve(size_t entries);
+    // Adds the match, or keeps the smaller (song_id, artist_id) if the key is there.
+    void Offer(const Key& key, uint64_t hash, Match match);
+    std::optional<Match> Find(const Key& key, uint64_t hash) const;
+    void ShrinkToFit();
+    size_t size() const { return entries_.size(); }
+    // Every (key, match), sorted by title, artist, duration.
+    void ForEachSorted(const std::function<void(const Key&, const Match&)>& visit) const;
+
+   private:
+    struct Entry {
+      uint64_t at;  // offset in text_ of title, artist, song_id, artist_id, in turn
+      uint32_t title_size, artist_size, song_id_size, artist_id_size;
+      double duration;
+    };
+    Key KeyOf(const Entry& e) const;
+    Match MatchOf(const Entry& e) const;
+    void Store(Entry& e, const Key& key, const Match& match);
+    // Where `key` is (an entry number + 1) or would go (0) in slots_.
+    size_t SlotOf(const Key& key, uint64_t hash) const;
+    void Grow();
+    std::string text_;
+    std::vector<Entry> entries_;
+    std::vector<uint32_t> slots_;  // entry number + 1, 0 = empty; a power of two, at most half full
   };
-  static std::string MatchKey(std::string_view title, std::string_view artist, double duration);
   // Most plays match no song (the benchmark sets: 95%). A one-hash Bloom filter of the match
-  // keys (4 Mbit, 512 KB: ~2% false hits at 100,000 songs) answers those without building a
-  // key or walking the hash table, which was 10% of a load's CPU (docs/BENCHMARKS.md).
+  // keys (4 Mbit, 512 KB: ~2% false hits at 100,000 songs) answers those without walking the
+  // hash table, which was 10% of a load's CPU (docs/BENCHMARKS.md). Its bit is the top of the
+  // table's hash.
   static constexpr int kFilterBits = 22;
-  static uint64_t FilterBit(std::string_view title, std::string_view artist, double duration);
-  void Remember(std::string_view title, std::string_view artist, double duration);
+  static uint64_t FilterBit(uint64_t hash) { return hash >> (64 - kFilterBits); }
+  void Remember(uint64_t hash);
 
   std::unique_ptr<RowStore> store_ = std::make_unique<RowStore>();
   RowTable artists_;  // artist_id -> the dim_artist row
   RowTable songs_;    // song_id -> the dim_song row
-  std::unordered_map<std::string, Match> matches_;
+  MatchTable matches_;
   std::vector<uint64_t> filter_ = std::vector<uint64_t>((uint64_t{1} << kFilterBits) / 64);
 };
 

@@ -111,17 +111,18 @@ TEST(PlanLoadTest, WhatAppendingCannotDoExactlyRebuilds) {
   EXPECT_EQ(p.events.changed.size(), 1u);
   EXPECT_EQ(resized.checksums, 0) << "a new size needs no checksum";
   Fixture etag;
-  etag.events[0].etag = "\"new\"";
+  etag.events[0].set_etag("\"new\"");
   etag.manifest[1].etag = "\"old\"";
   etag.current_checksum = "beef";
   EXPECT_EQ(etag.Plan().mode, LoadMode::kRebuild);
   Fixture reuploaded;  // a multipart upload of the same bytes has another ETag
-  reuploaded.events[0].etag = "\"abc-2\"";
+  reuploaded.events[0].set_etag("\"abc-2\"");
   reuploaded.manifest[1].etag = "\"old\"";
   EXPECT_EQ(reuploaded.Plan().mode, LoadMode::kNothing);
   EXPECT_EQ(reuploaded.checksums, 1);
   Fixture same_etag;
-  same_etag.events[0].etag = same_etag.manifest[1].etag = "\"e\"";
+  same_etag.manifest[1].etag = "\"e\"";
+  same_etag.events[0].set_etag(same_etag.manifest[1].etag);
   same_etag.current_checksum = "beef";
   EXPECT_EQ(same_etag.Plan().mode, LoadMode::kNothing) << "one ETag, one content";
   EXPECT_EQ(same_etag.checksums, 0);
@@ -212,7 +213,7 @@ TEST(PlanLoadTest, ARebuildNeedsTheKeptFilesWhereTheyWereLastRead) {
   const std::vector<source::SourceFile>& load = *merged;
   ASSERT_EQ(load.size(), 2u);
   EXPECT_EQ(load[0].uri, "s3://b/log/1.json") << "kept files join the listed ones by name";
-  EXPECT_EQ(load[0].name, "1.json");
+  EXPECT_EQ(load[0].name(), "1.json");
   EXPECT_EQ(load[1].uri, "s3://b/log/2.json");
 
   Fixture gone = f;

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> Names(const std::vector<SourceFile>& files) {
   std::vector<std::string> names;
-  for (const SourceFile& f : files) names.push_back(f.name);
+  for (const SourceFile& f : files) names.push_back(std::string(f.name()));
   return names;
 }
 
@@ -51,7 +51,7 @@ TEST(LocalSource, ListsJsonFilesBelowAFolderSortedWithNames) {
                                                        "A/B/D/TRABD1.json", "A/top.json",
                                                        "link.json", "other_link/deep/o.json"}));
     for (const SourceFile& f : *files) {
-      EXPECT_EQ(f.uri, dir / "data/" + f.name);
+      EXPECT_EQ(f.uri, dir / "data/" + std::string(f.name()));
       struct stat st {};
       ASSERT_EQ(::stat(f.uri.c_str(), &st), 0) << f.uri;
       EXPECT_EQ(f.size, static_cast<uint64_t>(st.st_size)) << f.uri;
@@ -70,7 +70,7 @@ void ExpectOneFile(const std::string& location, const std::string& uri, const st
   ASSERT_TRUE(files.ok()) << files.error().ToString();
   ASSERT_EQ(files->size(), 1u) << location;
   EXPECT_EQ((*files)[0].uri, uri);
-  EXPECT_EQ((*files)[0].name, name);
+  EXPECT_EQ((*files)[0].name(), name);
   EXPECT_EQ((*files)[0].size, size);
 }
 

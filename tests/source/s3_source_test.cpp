@@ -142,7 +142,7 @@ TEST(S3SourceList, TakesJsonBelowTheFolderAndSkipsHiddenOnes) {
   EXPECT_EQ(Uris(*files),
             (std::vector<std::string>{"s3://b/song_data/A/a.json", "s3://b/song_data/A/b.json"}));
   EXPECT_EQ((*files)[0].size, 1u);
-  EXPECT_EQ((*files)[0].etag, "e");
+  EXPECT_EQ((*files)[0].etag(), "e");
 }
 
 TEST(S3SourceList, AnObjectLocationIsThatObject) {

@@ -251,7 +251,7 @@ class S3ObjectSource final : public source::Source {
   Result<std::unique_ptr<source::ByteStream>> Open(const source::SourceFile& file) override {
     SPARKIFY_ASSIGN_OR_RETURN(aws::S3Uri uri, aws::ParseS3Uri(file.uri));
     SPARKIFY_ASSIGN_OR_RETURN(aws::ObjectData data,
-                              client_.GetObject(uri.bucket, uri.key, std::nullopt, file.etag));
+                              client_.GetObject(uri.bucket, uri.key, std::nullopt, file.etag()));
     return source::MakeMemoryStream(std::move(data.body));
   }
 
@@ -668,7 +668,7 @@ class FakeRedshiftEngine final : public engine::RedshiftEngine {
         const CopyOutcome::Detail& d = outcome.details[i];
         sql += std::string(i ? ",\n" : "") + "(" + id + ", " + CharLiteral(d.file.uri, 256) + ", " +
                std::to_string(d.file.size) + ", " + std::to_string(d.lines) +
-               ", now(), now(), clock_timestamp(), " + CharLiteral(d.file.etag, 256) + ", " +
+               ", now(), now(), clock_timestamp(), " + CharLiteral(d.file.etag(), 256) + ", " +
                TimestampLiteral(d.file.mtime_ms) + ")";
       }
       sql += ";\n";

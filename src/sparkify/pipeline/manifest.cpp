@@ -54,8 +54,8 @@ class VersionCompare {
   Result<bool> Same(const source::SourceFile& f, const std::string& location,
                     const ManifestEntry& m) {
     if (f.size != m.size) return false;
-    if (!f.etag.empty() && f.etag == m.etag) return true;  // S3 to S3: one object's content
-    if (f.etag.empty() && f.mtime_ms == m.mtime_ms && location == m.location)
+    if (!f.etag().empty() && f.etag() == m.etag) return true;  // S3 to S3: one object's content
+    if (f.etag().empty() && f.mtime_ms == m.mtime_ms && location == m.location)
       return true;  // the same place, size and time: trusted, as make and rsync do
     if (m.checksum.empty() || !in_.checksum) return false;  // nothing to verify it by
     SPARKIFY_ASSIGN_OR_RETURN(std::string sum, Checksum(f));
@@ -67,7 +67,7 @@ class VersionCompare {
                                            const std::vector<const ManifestEntry*>& loaded) {
     for (const ManifestEntry* m : loaded) {
       if (m->size != f.size || m->file == source::NameOf(f)) continue;
-      if (!f.etag.empty() && f.etag == m->etag) return m;
+      if (!f.etag().empty() && f.etag() == m->etag) return m;
       if (m->checksum.empty() || !in_.checksum) continue;
       SPARKIFY_ASSIGN_OR_RETURN(std::string sum, Checksum(f));
       if (sum == m->checksum) return m;
@@ -112,7 +112,7 @@ Result<LoadPlan> PlanLoad(const PlanInputs& in) {
     std::set<std::string> listed;
     for (size_t i = 0; i < files.size(); ++i) {
       const source::SourceFile& f = files[i];
-      const std::string& name = source::NameOf(f);
+      const std::string name(source::NameOf(f));
       listed.insert(name);
       if (!loaded_before || in.full_refresh) {
         out.fresh.push_back(i);
@@ -284,7 +284,7 @@ std::vector<ManifestEntry> ConvertLegacyManifest(std::vector<ManifestEntry> lega
         name = at->second;
       } else {
         for (const source::SourceFile& f : listed) {
-          const std::string& n = source::NameOf(f);
+          const std::string_view n = source::NameOf(f);
           if (n.size() > name.size() && n.size() < e.location.size() && e.location.ends_with(n) &&
               e.location[e.location.size() - n.size() - 1] == '/')
             name = n;

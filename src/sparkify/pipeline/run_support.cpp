@@ -111,7 +111,7 @@ Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& sta
         e.location = ManifestKey(f.uri);
         e.size = f.size;
         e.mtime_ms = f.mtime_ms;
-        e.etag = f.etag;
+        e.etag = f.etag();
         if (fs) {
           e.checksum = fs->checksum;
           e.rows = fs->rows;

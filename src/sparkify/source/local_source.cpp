@@ -121,7 +121,7 @@ class FolderWalk {
     } else if (S_ISREG(st.st_mode) && json) {
       std::string relative = folder + std::string(name);
       files.push_back(SourceFile{uri_prefix_ + relative, static_cast<uint64_t>(st.st_size),
-                                 MtimeMs(st), "", std::move(relative)});
+                                 MtimeMs(st), "", relative});
     }
     return Status::Ok();
   }
@@ -178,6 +178,7 @@ Result<std::vector<SourceFile>> LocalSource::List() {
   if (!files.ok()) return files;
   std::sort(files->begin(), files->end(),
             [](const SourceFile& a, const SourceFile& b) { return a.uri < b.uri; });
+  files->shrink_to_fit();  // held to the end of the run: a grown vector's spare third too
   return files;
 }
 

@@ -60,6 +60,41 @@ Result<Source*> AnywhereSource::SourceFor(const std::string& uri) {
   return it->second.get();
 }
 
+SourceFile::SourceFile(std::string uri_in, uint64_t size_in, int64_t mtime_ms_in,
+                       std::string_view etag, std::string_view name)
+    : uri(std::move(uri_in)), size(size_in), mtime_ms(mtime_ms_in) {
+  SetExtra(etag, name);
+}
+
+const std::string& SourceFile::etag() const {
+  static const std::string kNone;
+  return extra_ ? extra_->etag : kNone;
+}
+
+std::string_view SourceFile::name() const {
+  if (name_at_ != kNoTail) return std::string_view(uri).substr(name_at_);
+  return extra_ ? std::string_view(extra_->name) : std::string_view();
+}
+
+void SourceFile::set_etag(std::string_view etag) { SetExtra(etag, name()); }
+void SourceFile::set_name(std::string_view name) { SetExtra(etag(), name); }
+
+void SourceFile::SetExtra(std::string_view etag, std::string_view name) {
+  // Both may point into this file's own uri or block: copied before either changes.
+  Extra extra{std::string(etag), std::string()};
+  name_at_ = kNoTail;
+  if (!name.empty() && std::string_view(uri).ends_with(name) && uri.size() <= kNoTail) {
+    name_at_ = static_cast<uint32_t>(uri.size() - name.size());
+  } else {
+    extra.name = std::string(name);
+  }
+  if (extra.etag.empty() && extra.name.empty()) {
+    extra_.reset();
+  } else {
+    extra_ = std::make_shared<const Extra>(std::move(extra));
+  }
+}
+
 Result<std::unique_ptr<ByteStream>> AnywhereSource::Open(const SourceFile& file) {
   SPARKIFY_ASSIGN_OR_RETURN(Source * source, SourceFor(file.uri));
   return source->Open(file);  // a file the source did not list is fetched on this thread
@@ -76,7 +111,7 @@ Result<SourceFile> AnywhereSource::Locate(const std::string& uri) {
   }
   for (SourceFile& f : *listed) {
     if (f.uri == uri) {
-      f.name.clear();
+      f.set_name({});
       return std::move(f);
     }
   }

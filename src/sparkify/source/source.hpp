@@ -17,20 +17,44 @@
 
 namespace sparkify::source {
 
-struct SourceFile {
+// One listed file. A run holds its listings to the end (the load manifest names every file),
+// so a file costs ~140 bytes here: its name is kept as the tail of its uri it nearly always is,
+// and the rarer parts (an ETag, a name that is not the uri's tail) share one optional block.
+class SourceFile {
+ public:
+  SourceFile() = default;
+  // `name`: see name(). `uri` must not change afterwards (the name may point into it).
+  SourceFile(std::string uri, uint64_t size, int64_t mtime_ms, std::string_view etag = {},
+             std::string_view name = {});
+
   std::string uri;       // what errors and the load manifest name: a path or s3://bucket/key
   uint64_t size = 0;     // bytes
   int64_t mtime_ms = 0;  // modification time, epoch milliseconds (0 if unknown)
-  std::string etag;      // content tag when the store has one (S3 ETag), else empty
+
+  // Content tag when the store has one (S3 ETag), else empty.
+  const std::string& etag() const;
   // The path below the listed location ("2018/11/2018-11-01-events.json"; a location that
   // names one file: its file name). With the kind, a file's identity in the load manifest:
-  // the same name under another folder, or on s3://, is the same file.
-  std::string name;
+  // the same name under another folder, or on s3://, is the same file. Empty if none was set.
+  std::string_view name() const;
+  void set_etag(std::string_view etag);
+  void set_name(std::string_view name);
+
+ private:
+  struct Extra {
+    std::string etag;
+    std::string name;  // when it is not the uri's tail
+  };
+  void SetExtra(std::string_view etag, std::string_view name);
+  static constexpr uint32_t kNoTail = UINT32_MAX;
+  uint32_t name_at_ = kNoTail;          // name = uri.substr(name_at_), unless kNoTail
+  std::shared_ptr<const Extra> extra_;  // immutable, so copies share it
 };
 
-// `file.name`, or its uri when the source that made it set no name.
-inline const std::string& NameOf(const SourceFile& file) {
-  return file.name.empty() ? file.uri : file.name;
+// `file.name()`, or its uri when the source that made it set no name.
+inline std::string_view NameOf(const SourceFile& file) {
+  const std::string_view name = file.name();
+  return name.empty() ? std::string_view(file.uri) : name;
 }
 
 class ByteStream {

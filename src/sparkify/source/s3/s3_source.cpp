@@ -139,8 +139,8 @@ Result<std::vector<SourceFile>> S3Source::List() {
   for (aws::ObjectInfo& o : *objects) {
     if (!Wanted(uri_.key, o.key)) continue;
     std::string name = NameBelow(uri_.key, o.key);
-    files.push_back(SourceFile{"s3://" + uri_.bucket + "/" + o.key, o.size, o.mtime_ms,
-                               std::move(o.etag), std::move(name)});
+    files.push_back(
+        SourceFile{"s3://" + uri_.bucket + "/" + o.key, o.size, o.mtime_ms, o.etag, name});
   }
   std::sort(files.begin(), files.end(),
             [](const SourceFile& a, const SourceFile& b) { return a.uri < b.uri; });
@@ -156,7 +156,7 @@ Result<std::vector<SourceFile>> S3Source::List() {
 Result<std::unique_ptr<ByteStream>> S3Source::FetchNow(const SourceFile& file) {
   if (file.size > options_.chunk_bytes) {
     return std::unique_ptr<ByteStream>(std::make_unique<ChunkedStream>(
-        *client_, uri_.bucket, KeyOf(file), file.size, file.etag, options_.chunk_bytes));
+        *client_, uri_.bucket, KeyOf(file), file.size, file.etag(), options_.chunk_bytes));
   }
   SPARKIFY_ASSIGN_OR_RETURN(aws::ObjectData data, client_->GetObject(uri_.bucket, KeyOf(file)));
   return MakeMemoryStream(std::move(data.body));

@@ -191,7 +191,7 @@ TEST(StageFiles, OverlongLineIsSkippedWithBoundedMemory) {
   source::LocalSource again(dir / "log");
   auto whole = source::ChecksumOf(again, (*files)[0]);
   ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(stats->per_file[0].checksum, *whole);
+  EXPECT_EQ(stats->per_file[0].checksum.Hex(), *whole);
 }
 
 TEST(StageFiles, UnreadableFileIsALoadErrorNotAFailure) {

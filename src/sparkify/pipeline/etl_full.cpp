@@ -27,7 +27,7 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const E
     for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
       auto it = kept.find(files[i].uri);
       if (it == kept.end() || it->second->checksum.empty()) continue;
-      if (stats.per_file[i].checksum != it->second->checksum) {
+      if (stats.per_file[i].checksum.Hex() != it->second->checksum) {
         return Error::NotFound(files[i].uri + ", loaded earlier and read again for the rebuild, " +
                                (stats.per_file[i].checksum.empty()
                                     ? std::string("could not be read")

@@ -113,7 +113,7 @@ Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& sta
         e.mtime_ms = f.mtime_ms;
         e.etag = f.etag();
         if (fs) {
-          e.checksum = fs->checksum;
+          e.checksum = fs->checksum.Hex();
           e.rows = fs->rows;
           e.rejected = fs->rejected;
         }

@@ -194,7 +194,7 @@ class Worker {
       ++rejected;
       s = Status::Ok();
     } else if (s.ok()) {
-      stats.checksum = hash_.Hex();
+      stats.checksum = hash_.Digest();
     }
     if (!s.ok()) return s;
     if (ordered_) {  // a file's chunks never share a chunk with the next file's

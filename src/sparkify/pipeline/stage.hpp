@@ -17,6 +17,7 @@
 #include "sparkify/common/column_batch.hpp"
 #include "sparkify/common/error.hpp"
 #include "sparkify/parse/load_error.hpp"
+#include "sparkify/source/checksum.hpp"
 #include "sparkify/source/source.hpp"
 
 namespace sparkify::pipeline {
@@ -69,9 +70,9 @@ struct StageHooks {
 
 // What one file gave, for the load manifest.
 struct FileStats {
-  uint64_t rows = 0;      // records staged
-  uint64_t rejected = 0;  // records (or, for an unreadable file, the file) in load_errors
-  std::string checksum;   // source::ContentHash of the bytes read; empty if unreadable
+  uint64_t rows = 0;          // records staged
+  uint64_t rejected = 0;      // records (or, for an unreadable file, the file) in load_errors
+  source::Checksum checksum;  // of the bytes read (source::ContentHash); empty if unreadable
 };
 
 struct StageStats {

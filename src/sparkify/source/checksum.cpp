@@ -21,12 +21,16 @@ void ContentHash::Update(const char* data, size_t size) {
   if (size > 0) XXH3_64bits_update(state_->xxh, data, size);
 }
 
-std::string ContentHash::Hex() const {
+std::string Checksum::Hex() const {
+  if (!set_) return {};
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits_digest(state_->xxh)));
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(digest_));
   return out;
 }
+
+Checksum ContentHash::Digest() const { return Checksum(XXH3_64bits_digest(state_->xxh)); }
+
+std::string ContentHash::Hex() const { return Digest().Hex(); }
 
 Result<std::string> ChecksumOf(Source& source, const SourceFile& file) {
   SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> stream, source.Open(file));

@@ -240,6 +240,11 @@ constexpr std::string_view kEtlMemoryLimit = "128MB";
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
+// ... and while a full direct load on one thread runs its transform: one range of start times
+// at a time goes into dim_time (pipeline::InsertDimTimeFromPlays), so less than the 128 MB a
+// parallel transform needs (docs/BENCHMARKS.md, session 10: XL's 30 M events load under 64 MB
+// at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time runs out of memory).
+constexpr std::string_view kSerialTransformMemoryLimit = "64MB";
 
 // sparkify status / etl --plan.
 void PrintLoadStatus(const pipeline::LoadStatus& status, const std::string& target) {
@@ -326,7 +331,10 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   // etl bounds DuckDB's memory by default: a load holds its uncommitted row groups in DuckDB's
   // buffer pool, which would otherwise grow with the input (docs/BENCHMARKS.md, memory).
   auto engine = OpenTarget(*settings, flags.target, *threads, kEtlMemoryLimit);
-  if (!ConfiguredMemoryLimit(*settings)) options.load_memory_limit = kLoadMemoryLimit;
+  if (!ConfiguredMemoryLimit(*settings)) {
+    options.load_memory_limit = kLoadMemoryLimit;
+    if (*threads <= 1) options.transform_memory_limit = kSerialTransformMemoryLimit;
+  }
   if (!engine.ok()) return ReportError(engine.error());
   options.arguments = DescribeArguments(options, (*engine)->Describe());
 

@@ -1,5 +1,6 @@
 // EtlOptions::load_memory_limit: a full direct load on DuckDB stages the files under it, and the
-// engine's own limit is back for the transform and after, whether the load succeeded or not.
+// engine's own limit is back for the transform and after, whether the load succeeded or not;
+// EtlOptions::transform_memory_limit, when set, is the transform's instead.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -51,6 +52,33 @@ TEST(LoadMemoryLimitTest, TheLoadRunsUnderItAndTheEnginesOwnComesBack) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().message();
   EXPECT_EQ(loaded->plays_added, 6820u);
   EXPECT_NEAR(MemoryLimitMiB(e), own, 0.15);
+}
+
+TEST(LoadMemoryLimitTest, TheTransformRunsUnderItsOwnLimitWhenOneIsGiven) {
+  auto opened = engine::OpenDuckDb({":memory:", 1, "100MB"});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  engine::Engine& e = **opened;
+  const double own = MemoryLimitMiB(e);
+
+  // A transform limit DuckDB refuses fails the run once the files are staged: it was applied,
+  // and the engine's own limit is back.
+  EtlOptions bad = SampleOptions();
+  bad.threads = 1;
+  bad.load_memory_limit = "32MB";
+  bad.transform_memory_limit = "lots";
+  auto failed = RunEtl(e, bad);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message().find("memory"), std::string::npos) << failed.error().message();
+  EXPECT_NEAR(MemoryLimitMiB(e), own, 0.15);
+
+  EtlOptions good = SampleOptions();
+  good.threads = 1;
+  good.load_memory_limit = "32MB";
+  good.transform_memory_limit = "64MB";
+  auto loaded = RunEtl(e, good);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+  EXPECT_EQ(loaded->plays_added, 6820u);
+  EXPECT_NEAR(MemoryLimitMiB(e), own, 0.25);  // two runs, each a tenth of a MiB off at most
 }
 
 }  // namespace

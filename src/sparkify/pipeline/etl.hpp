@@ -37,11 +37,14 @@ struct EtlOptions {
   bool full_refresh = false;     // rebuild from every listed file, whatever the manifest says
   std::string arguments;         // the command line, secrets removed, for the runs table
   // DuckDB (sql::BoundsEngineMemory): its memory limit while a full direct load streams the
-  // files in ("32MB"); the engine's own is restored for the transform (dim_time's aggregates,
-  // which at 30 M plays need more than 64 MB) and after. Empty: unchanged. Streaming needs
-  // little; a higher limit only lets the buffer pool keep blocks it has written
-  // (docs/BENCHMARKS.md).
+  // files in ("32MB"); the transform then runs under transform_memory_limit, or the engine's own
+  // (dim_time's parallel inserts, which at 30 M plays need more than 64 MB), and the engine's
+  // own is restored after. Empty: unchanged. Streaming needs little; a higher limit only lets
+  // the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
+  // With load_memory_limit: the limit for the transform that follows ("64MB"); empty: the
+  // engine's own. The engine's own is restored after the transform either way.
+  std::string transform_memory_limit;
 };
 
 struct TableCount {

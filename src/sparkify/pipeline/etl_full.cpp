@@ -70,14 +70,16 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   // the engine's own.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
+  const std::string& transform_limit =
+      options.transform_memory_limit.empty() ? own_limit : options.transform_memory_limit;
   bool restored = false;
-  auto restore = [&]() -> Status {
-    restored = true;
-    return SwapMemoryLimit(engine, own_limit).status();
+  auto to_transform_limit = [&]() -> Status {
+    restored = transform_limit == own_limit;
+    return SwapMemoryLimit(engine, transform_limit).status();
   };
-  Status loaded = LoadAll(engine, options, sources, report, staged, restore);
+  Status loaded = LoadAll(engine, options, sources, report, staged, to_transform_limit);
   if (!restored) {
-    Status r = restore();
+    Status r = SwapMemoryLimit(engine, own_limit).status();
     if (loaded.ok()) loaded = r;
   }
   return loaded;

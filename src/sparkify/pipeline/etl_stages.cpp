@@ -82,7 +82,8 @@ Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options,
   // serially (as on one thread) took M's transform 0.26 -> 0.45 s and L's 2.1 -> 3.3-4.0 s for
   // no lower peak (M3 157 vs 153 MB). A parallel insert leaves each statement's last row group
   // per thread in memory until the commit (session 7, docs/BENCHMARKS.md): under the engine's
-  // 128 MB XL (82 ranges) peaks at 296 MB, but under 32 or 64 MB it ran out of memory.
+  // 128 MB XL (82 ranges) peaks at 296 MB, but under 32 or 64 MB it ran out of memory (with
+  // ranges of 900,000 plays too). The serial ranges of one thread load XL under 64 MB.
   sql::RenderOptions bounds_render;
   std::string fractions;
   for (size_t i = 1; i < ranges; ++i) {

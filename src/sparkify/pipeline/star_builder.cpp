@@ -273,7 +273,9 @@ size_t SongIndex::MatchTable::SlotOf(const Key& key, uint64_t hash) const {
     const uint32_t slot = slots_[i];
     if (slot == 0) return i;
     const Key held = KeyOf(entries_[slot - 1]);
-    if (held.duration == key.duration && held.title == key.title && held.artist == key.artist)
+    // Durations compare by their bits (MakeKey made -0.0 0.0), as the hash takes them.
+    if (std::bit_cast<uint64_t>(held.duration) == std::bit_cast<uint64_t>(key.duration) &&
+        held.title == key.title && held.artist == key.artist)
       return i;
   }
 }

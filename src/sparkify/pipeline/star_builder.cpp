@@ -366,12 +366,9 @@ void SongIndex::Add(const ColumnBatch& songs) {
     const std::optional<std::string_view> artist_name = TextViewAt(songs, kSoArtistName, r);
     const std::optional<double> duration = DoubleAt(songs, kSoDuration, r);
     if (title && artist_name && duration) {
-      const MatchTable::Key key = MatchTable::MakeKey(*title, *artist_name, *duration);
-      const uint64_t hash = MatchTable::Hash(key);
-      Remember(hash);
-      matches_.Offer(key, hash,
-                     Match{TextViewAt(songs, kSoSongId, r).value_or(""),
-                           TextViewAt(songs, kSoArtistId, r).value_or("")});
+      AddMatch(*title, *artist_name, *duration,
+               Match{TextViewAt(songs, kSoSongId, r).value_or(""),
+                     TextViewAt(songs, kSoArtistId, r).value_or("")});
     }
     // The dimension rows: stored once, each table keeping the row its rule picks per key.
     const bool has_artist = !songs.IsNull(kSoArtistId, r), has_song = !songs.IsNull(kSoSongId, r);

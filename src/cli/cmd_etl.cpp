@@ -236,7 +236,8 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 // loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB runs out in dim_time's aggregate).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
 // DuckDB's memory limit while a full direct load streams the files in, unless MEMORY_LIMIT is
-// set (pipeline::EtlOptions::load_memory_limit; the transform then runs under kEtlMemoryLimit):
+// set (pipeline::EtlOptions::load_memory_limit; the transform then runs under kEtlMemoryLimit,
+// or the limit below):
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
@@ -333,7 +334,8 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   auto engine = OpenTarget(*settings, flags.target, *threads, kEtlMemoryLimit);
   if (!ConfiguredMemoryLimit(*settings)) {
     options.load_memory_limit = kLoadMemoryLimit;
-    if (*threads <= 1) options.transform_memory_limit = kSerialTransformMemoryLimit;
+    if (pipeline::InsertsDimTimeSerially(options))
+      options.transform_memory_limit = kSerialTransformMemoryLimit;
   }
   if (!engine.ok()) return ReportError(engine.error());
   options.arguments = DescribeArguments(options, (*engine)->Describe());

@@ -85,6 +85,11 @@ struct EtlPlan {
   std::vector<EtlStep> steps;  // all inside one transaction
 };
 
+// Whether a direct load's transform inserts dim_time's ranges one at a time (serially, in whole
+// vectors; InsertDimTimeFromPlays): on one thread. Such a transform needs less memory than a
+// parallel one, so etl gives it a lower limit (transform_memory_limit).
+bool InsertsDimTimeSerially(const EtlOptions& options);
+
 // Lists both locations (S3 listings are requests, but nothing is downloaded) and renders the
 // statements; touches no database.
 Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect);

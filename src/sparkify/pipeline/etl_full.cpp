@@ -67,7 +67,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     return LoadAll(engine, options, sources, report, staged, [] { return Status::Ok(); });
   }
   // The files stream in under the lower limit; the transform (dim_time's aggregates) runs under
-  // the engine's own.
+  // transform_memory_limit or the engine's own, which is back in place afterwards.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
   const std::string& transform_limit =

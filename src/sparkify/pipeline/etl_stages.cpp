@@ -63,9 +63,11 @@ Status LockDatabase(engine::Engine& engine) {
   return RunStatement(engine, sql::Stmt::kLockEtl);
 }
 
+bool InsertsDimTimeSerially(const EtlOptions& options) { return options.threads <= 1; }
+
 sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options) {
   sql::RenderOptions render;
-  render.serial_insert = options.threads <= 1;
+  render.serial_insert = InsertsDimTimeSerially(options);
   return render;
 }
 

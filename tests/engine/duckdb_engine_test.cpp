@@ -78,7 +78,8 @@ TEST(DuckDbEngine, BulkLoadsKeepRowsAcrossVectorBoundaries) {
   auto loader = engine->OpenBulkLoader(schema);
   ASSERT_TRUE(loader.ok());
   int next = 0;
-  for (int size : {1, 2047, 0, 3, 2049, 5000, 2048, 17}) {
+  // 40,000 rows at the end: the appender is flushed every few whole vectors on the way.
+  for (int size : {1, 2047, 0, 3, 2049, 5000, 2048, 17, 40000}) {
     ColumnBatch batch(schema);
     for (int i = 0; i < size; ++i, ++next) {
       const std::string text = "row " + std::to_string(next);
@@ -105,6 +106,28 @@ TEST(DuckDbEngine, BulkLoadsKeepRowsAcrossVectorBoundaries) {
     EXPECT_EQ(row[2],
               i % 7 == 0 ? std::nullopt : std::optional<std::string>("row " + std::to_string(i)));
   }
+}
+
+// The appender is flushed on the way (every few whole vectors), so a violated constraint may
+// surface from Append rather than Finish: either way the load fails with DuckDB's message.
+TEST(DuckDbEngine, BulkLoadsFailOnAViolationWhereverTheFlushMeetsIt) {
+  auto engine = Open();
+  ASSERT_TRUE(engine->Execute("create table t (a bigint not null)").ok());
+  TableSchema schema{"t", {{"a", ColumnType::kBigInt}}};
+  auto loader = engine->OpenBulkLoader(schema);
+  ASSERT_TRUE(loader.ok());
+  ColumnBatch batch(schema);
+  for (int i = 0; i < 30000; ++i) {
+    const FieldValue row[] = {i == 100 ? FieldValue::Null() : FieldValue::Int(i)};
+    batch.AppendRow(row);
+  }
+  Status appended = (*loader)->Append(batch);
+  Status finished = appended.ok() ? (*loader)->Finish() : appended;
+  ASSERT_FALSE(finished.ok());
+  EXPECT_NE(finished.error().message().find("appending to t"), std::string::npos)
+      << finished.error().ToString();
+  EXPECT_NE(finished.error().message().find("NOT NULL"), std::string::npos)
+      << finished.error().ToString();
 }
 
 // The parallel loader (`insert … select * from sparkify_feed(id)`, DuckDB's threads pulling the

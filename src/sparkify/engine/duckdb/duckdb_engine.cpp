@@ -549,6 +549,14 @@ class DuckDbParallelLoader final : public BulkLoader {
   Status status_;  // written by thread_, read after it is joined
 };
 
+// How many whole chunks DuckDbLoader hands over between flushes of the appender. Unflushed, the
+// appender holds every row in a buffer of its own (up to 204,800) and then copies them into the
+// table at once: the song dimensions, song matches and load manifest of 100,000 song files held
+// ~50 MB of DuckDB's memory twice over (a one-thread load of 100,000 songs and 1 M events: peak
+// 164 -> 144 MB; docs/BENCHMARKS.md, session 11). Flushing after whole vectors keeps appends
+// vector-aligned (CopyIntoChunk).
+constexpr size_t kFlushEveryChunks = 4;
+
 class DuckDbLoader final : public BulkLoader {
  public:
   DuckDbLoader(duckdb_appender appender, const TableSchema& table)
@@ -600,6 +608,8 @@ class DuckDbLoader final : public BulkLoader {
     chunk_.reset();
     filled_ = 0;
     if (state != DuckDBSuccess) return AppenderError();
+    if (++chunks_ % kFlushEveryChunks == 0 && duckdb_appender_flush(appender_) != DuckDBSuccess)
+      return AppenderError();
     return Status::Ok();
   }
 
@@ -614,6 +624,7 @@ class DuckDbLoader final : public BulkLoader {
   std::vector<duckdb_logical_type> types_;
   std::unique_ptr<DataChunk> chunk_;  // the pending chunk, filled_ rows so far
   size_t filled_ = 0;
+  size_t chunks_ = 0;  // chunks handed to the appender
 };
 
 class DuckDbEngine final : public Engine {

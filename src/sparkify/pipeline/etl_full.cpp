@@ -14,27 +14,24 @@ namespace {
 
 // A rebuild read the kept files again from where they were last read: their content must be
 // what was loaded (PlanLoad verified their size or checksum before; this sees a change made
-// while the run read them, or a file that could not be read at all).
-Status VerifyKeptChecksums(const LoadPlan& plan, const Sources& sources, const EtlReport& report) {
+// while the run read them, or a file that could not be read at all). `files` and `stats`: the
+// staged files of `kind`.
+Status VerifyKeptChecksums(const LoadPlan& plan, FileKind kind,
+                           const std::vector<source::SourceFile>& files, const StageStats& stats) {
   if (plan.mode != LoadMode::kRebuild) return Status::Ok();
-  for (FileKind kind : {FileKind::kSongs, FileKind::kEvents}) {
-    const bool songs = kind == FileKind::kSongs;
-    const std::vector<source::SourceFile>& files =
-        songs ? sources.LoadSongFiles() : sources.LoadEventFiles();
-    const StageStats& stats = songs ? report.songs : report.events;
-    std::map<std::string, const ManifestEntry*> kept;
-    for (const ManifestEntry& e : (songs ? plan.songs : plan.events).kept) kept[e.location] = &e;
-    for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
-      auto it = kept.find(files[i].uri);
-      if (it == kept.end() || it->second->checksum.empty()) continue;
-      if (stats.per_file[i].checksum.Hex() != it->second->checksum) {
-        return Error::NotFound(files[i].uri + ", loaded earlier and read again for the rebuild, " +
-                               (stats.per_file[i].checksum.empty()
-                                    ? std::string("could not be read")
-                                    : std::string("no longer holds what was loaded")) +
-                               "; nothing was changed. Restore it, or run etl --full-refresh to "
-                               "rebuild from the files listed now and drop its rows");
-      }
+  std::map<std::string, const ManifestEntry*> kept;
+  for (const ManifestEntry& e : (kind == FileKind::kSongs ? plan.songs : plan.events).kept)
+    kept[e.location] = &e;
+  for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
+    auto it = kept.find(files[i].uri);
+    if (it == kept.end() || it->second->checksum.empty()) continue;
+    if (stats.per_file[i].checksum.Hex() != it->second->checksum) {
+      return Error::NotFound(files[i].uri + ", loaded earlier and read again for the rebuild, " +
+                             (stats.per_file[i].checksum.empty()
+                                  ? std::string("could not be read")
+                                  : std::string("no longer holds what was loaded")) +
+                             "; nothing was changed. Restore it, or run etl --full-refresh to "
+                             "rebuild from the files listed now and drop its rows");
     }
   }
   return Status::Ok();
@@ -131,12 +128,21 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, SongMatchSchema(),
                    [&](ColumnBatch& b, auto& flush) { songs.AppendMatches(b, flush); }));
-      // From here on only the matches are needed. The rows were most of the heap: its freed
-      // pages go back before the events' working set takes its own.
+      // From here on only the matches are needed.
       songs.ReleaseDimensionRows();
-      ReleaseFreedMemory();
     }
   }
+  // The song files' manifest rows go in now, and their listing and per-file stats go: 100,000
+  // song files held ~17 MB through the events and the transform. With the dimension rows they
+  // were most of the heap: its freed pages go back before the events' working set takes its own.
+  SPARKIFY_RETURN_IF_ERROR(
+      VerifyKeptChecksums(report.plan, FileKind::kSongs, sources.LoadSongFiles(), report.songs));
+  staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
+  SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, {staged.back()}, report.run_id));
+  staged.back().files = nullptr;
+  sources.ReleaseSongFiles();
+  report.songs.per_file = {};
+  ReleaseFreedMemory();
 
   // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
   EventStaging events;
@@ -183,8 +189,8 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
     if (ddl.deferred_keys)
       SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kAddDeferredKeys));
   }
-  SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, sources, report));
-  staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
+  SPARKIFY_RETURN_IF_ERROR(
+      VerifyKeptChecksums(report.plan, FileKind::kEvents, sources.LoadEventFiles(), report.events));
   staged.push_back({FileKind::kEvents, &sources.LoadEventFiles(), &report.events});
   return Status::Ok();
 }

@@ -102,6 +102,7 @@ Status StoreManifest(engine::Engine& engine, const std::vector<StagedFiles>& sta
   const int64_t now = NowMicros();
   return LoadRows(engine, LoadManifestSchema(), [&](ColumnBatch& batch, auto& flush) {
     for (const StagedFiles& s : staged) {
+      if (s.files == nullptr) continue;  // stored already
       for (size_t i = 0; i < s.files->size(); ++i) {
         const source::SourceFile& f = (*s.files)[i];
         const FileStats* fs = i < s.stats->per_file.size() ? &s.stats->per_file[i] : nullptr;
@@ -295,7 +296,7 @@ Status StoreMoves(engine::Engine& engine, const LoadPlan& plan, const Sources& s
 Status StoreSucceededRun(engine::Engine& engine, const std::vector<StagedFiles>& staged,
                          const EtlReport& report, const Sources& sources, RunRecord& run) {
   for (const StagedFiles& s : staged) {
-    run.files += s.files->size();
+    run.files += s.stats->files;
     run.rows += s.stats->rows;
   }
   run.rejected = report.load_errors.size();

@@ -93,6 +93,12 @@ struct Sources {
   const std::vector<source::SourceFile>& LoadEventFiles() const {
     return merged_event_files ? *merged_event_files : event_files;
   }
+  // Frees the song listing and load list (empty from here on): a full load stores the song
+  // files' manifest rows as soon as they are staged, and needs neither after that.
+  void ReleaseSongFiles() {
+    song_files = {};
+    merged_song_files.reset();
+  }
 };
 // Opens and lists both locations of `options` (songs, events, source).
 Result<Sources> OpenAndList(const EtlOptions& options);
@@ -115,7 +121,8 @@ void PrepareFullLoad(const LoadPlan& plan, Sources& sources);
 int64_t NowMicros();
 std::string Plural(size_t n, const char* what);  // "1 file", "2 files"
 
-// The files one run staged and what they gave, for the manifest.
+// The files one run staged and what they gave, for the manifest. `files` is null once their
+// manifest rows are stored (StoreManifest skips them; stats->files still counts them).
 struct StagedFiles {
   FileKind kind;
   const std::vector<source::SourceFile>* files;

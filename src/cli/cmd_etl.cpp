@@ -348,7 +348,10 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   } else {
     report = pipeline::RunEtl(**engine, options);
   }
-  if (!report.ok()) return ReportError(Error(report.error()).WithContext("etl"));
+  if (!report.ok()) {
+    return ReportError(
+        WithMemoryLimitAdvice(report.error(), ConfiguredMemoryLimit(*settings)).WithContext("etl"));
+  }
   if (report->plan.mode == pipeline::LoadMode::kNothing) {
     log::Info(fmt::format("run {}: nothing to load, {} is up to date", report->run_id,
                           (*engine)->Describe()));

@@ -550,11 +550,11 @@ class DuckDbParallelLoader final : public BulkLoader {
 };
 
 // How many whole chunks DuckDbLoader hands over between flushes of the appender. Unflushed, the
-// appender holds every row in a buffer of its own (up to 204,800) and then copies them into the
-// table at once: the song dimensions, song matches and load manifest of 100,000 song files held
-// ~50 MB of DuckDB's memory twice over (a one-thread load of 100,000 songs and 1 M events: peak
-// 164 -> 144 MB; docs/BENCHMARKS.md, session 11). Flushing after whole vectors keeps appends
-// vector-aligned (CopyIntoChunk).
+// appender buffers every row it gets (up to ~200,000) and copies them into the table only then:
+// loading the manifest of 100,000 song files took DuckDB's allocations from 44 to 93 MB, and a
+// one-thread load of 100,000 songs and 1 M events peaked at 164 MB, 145 with these flushes
+// (docs/BENCHMARKS.md, session 11). Flushing after whole vectors keeps appends vector-aligned
+// (CopyIntoChunk).
 constexpr size_t kFlushEveryChunks = 4;
 
 class DuckDbLoader final : public BulkLoader {

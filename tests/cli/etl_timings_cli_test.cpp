@@ -68,6 +68,28 @@ TEST_P(EtlTimingsCliTest, DryRunShowsTheDimTimeStatementOfItsThreadCount) {
   EXPECT_EQ(out_.find("with plays as not materialized (") != std::string::npos, !serial) << out_;
 }
 
+// --dry-run lists the steps in the run's order: the song files' manifest rows go in right after
+// the song tables (their listing is freed before the events), the event files' at the end.
+TEST_F(CliTest, DryRunStoresTheSongManifestBeforeTheEvents) {
+  const std::string data = SampleDataDir();
+  ASSERT_EQ(Sparkify("etl --dry-run --songs " + data + "/song_data --events " + data + "/log_data"),
+            0)
+      << err_;
+  const size_t song_matches = out_.find("-- load etl_song_match");
+  const size_t song_manifest =
+      out_.find("-- load load_manifest\n-- bulk load of one row per song file loaded");
+  const size_t plays = out_.find("-- load fact_songplay");
+  const size_t event_manifest =
+      out_.find("-- load load_manifest\n-- bulk load of one row per event file loaded");
+  const size_t run = out_.find("-- load runs");
+  ASSERT_NE(song_manifest, std::string::npos) << out_;
+  ASSERT_NE(event_manifest, std::string::npos) << out_;
+  EXPECT_LT(song_matches, song_manifest);
+  EXPECT_LT(song_manifest, plays);
+  EXPECT_LT(plays, event_manifest);
+  EXPECT_LT(event_manifest, run);
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, EtlTimingsCliTest, ::testing::Values(1, 2));
 
 TEST_F(CliTest, EtlWithoutTimingsPrintsNoPhases) {

@@ -120,6 +120,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
     load(DimSongSchema().name, "the songs of the " + songs + ", computed by sparkify");
     load(SongMatchSchema().name, "the song each (title, artist, duration) matches");
   }
+  load(LoadManifestSchema().name, "one row per song file loaded");
   if (stage_raw) load("staging_events", "the " + events + " listed above, parsed by sparkify");
   if (direct) {
     load(plays_wait ? FactLoadSchema().name : FactSongplaySchema().name,
@@ -149,7 +150,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
     for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);
   }
   if (ddl.deferred_keys) statement(sql::Stmt::kAddDeferredKeys);
-  load(LoadManifestSchema().name, "one row per file loaded");
+  load(LoadManifestSchema().name, "one row per event file loaded");
   load(RunsSchema().name, "this run");
   return plan;
 }

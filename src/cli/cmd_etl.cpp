@@ -247,6 +247,32 @@ constexpr std::string_view kLoadMemoryLimit = "32MB";
 // at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time runs out of memory).
 constexpr std::string_view kSerialTransformMemoryLimit = "64MB";
 
+// `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice
+// that follows it (SQL settings a sparkify user cannot reach) becomes how to give etl more
+// memory: MEMORY_LIMIT raised when it is `configured`, set when etl chose its own limits (the
+// ones above). Any other error comes back as it was.
+Error WithMemoryLimitAdvice(const Error& error, const std::optional<std::string>& configured) {
+  const std::string text = error.ToString();
+  const size_t oom = text.find("Out of Memory Error");
+  if (error.code() != ErrorCode::kEngine || oom == std::string::npos) return error;
+  std::string message =
+      text.substr(0, text.find('\n', oom)) + "\nNothing was loaded: the run was rolled back. ";
+  if (configured) {
+    message += "DuckDB needed more than MEMORY_LIMIT (" + *configured +
+               "): raise SPARKIFY_MEMORY_LIMIT or dwh.cfg [SPARKIFY] MEMORY_LIMIT (e.g. 1GB), or "
+               "run with fewer --threads.";
+  } else {
+    message += fmt::format(
+        "etl bounds DuckDB's memory by default ({} while the files stream in, {} or {} for the "
+        "rest) and this load needed more: set SPARKIFY_MEMORY_LIMIT or dwh.cfg [SPARKIFY] "
+        "MEMORY_LIMIT (e.g. 1GB) to run it under that limit throughout.",
+        kLoadMemoryLimit, kSerialTransformMemoryLimit, kEtlMemoryLimit);
+  }
+  Error advised(error.code(), std::move(message));
+  advised.sqlstate = error.sqlstate;
+  return advised;
+}
+
 // sparkify status / etl --plan.
 void PrintLoadStatus(const pipeline::LoadStatus& status, const std::string& target) {
   std::cout << "target: " << target << '\n';

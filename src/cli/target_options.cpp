@@ -67,28 +67,6 @@ std::optional<std::string> ConfiguredMemoryLimit(const config::SettingsResolver&
   return settings.Get(std::nullopt, "", "SPARKIFY_MEMORY_LIMIT", "SPARKIFY", "MEMORY_LIMIT").value;
 }
 
-Error WithMemoryLimitAdvice(const Error& error, const std::optional<std::string>& configured) {
-  const std::string text = error.ToString();
-  const size_t oom = text.find("Out of Memory Error");
-  if (error.code() != ErrorCode::kEngine || oom == std::string::npos) return error;
-  const size_t line_end = text.find('\n', oom);
-  std::string message =
-      text.substr(0, line_end) + "\nNothing was loaded: the run was rolled back. ";
-  if (configured) {
-    message += "DuckDB needed more than MEMORY_LIMIT (" + *configured +
-               "): raise SPARKIFY_MEMORY_LIMIT or dwh.cfg [SPARKIFY] MEMORY_LIMIT (e.g. 1GB), or "
-               "run with fewer --threads.";
-  } else {
-    message +=
-        "etl bounds DuckDB's memory by default (32MB while the files stream in, 64MB or 128MB "
-        "for the rest) and this load needed more: set SPARKIFY_MEMORY_LIMIT or dwh.cfg "
-        "[SPARKIFY] MEMORY_LIMIT (e.g. 1GB) to run it under that limit throughout.";
-  }
-  Error advised(error.code(), std::move(message));
-  advised.sqlstate = error.sqlstate;
-  return advised;
-}
-
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,
                                                    const TargetOptions& options, int threads,
                                                    std::string_view default_memory_limit) {

@@ -40,11 +40,6 @@ Result<sql::Dialect> ResolveDialect(const config::SettingsResolver& settings,
 // DuckDB's memory limit as configured (env SPARKIFY_MEMORY_LIMIT, dwh.cfg [SPARKIFY]
 // MEMORY_LIMIT), if it is.
 std::optional<std::string> ConfiguredMemoryLimit(const config::SettingsResolver& settings);
-// `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice
-// that follows it (SQL settings a sparkify user cannot reach) becomes how to give etl more
-// memory: MEMORY_LIMIT raised when it is `configured`, set when etl chose its own limits. Any
-// other error comes back as it was.
-Error WithMemoryLimitAdvice(const Error& error, const std::optional<std::string>& configured);
 // Resolves the target and opens its engine. `default_memory_limit`: DuckDB's memory limit when
 // MEMORY_LIMIT is not configured (empty: DuckDB's own default, 80% of RAM).
 Result<std::unique_ptr<engine::Engine>> OpenTarget(const config::SettingsResolver& settings,

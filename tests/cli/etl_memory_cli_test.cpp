@@ -1,5 +1,6 @@
 // etl under a memory limit DuckDB cannot work in: the error says what to set (sparkify's own
-// setting, not DuckDB's SQL; cli::WithMemoryLimitAdvice), and nothing already loaded changes.
+// setting, not DuckDB's SQL; WithMemoryLimitAdvice in cmd_etl.cpp), and nothing already loaded
+// changes.
 #include <gtest/gtest.h>
 
 #include "cli/cli_fixture.hpp"

@@ -14,13 +14,13 @@ namespace {
 
 // A rebuild read the kept files again from where they were last read: their content must be
 // what was loaded (PlanLoad verified their size or checksum before; this sees a change made
-// while the run read them, or a file that could not be read at all). `files` and `stats`: the
-// staged files of `kind`.
-Status VerifyKeptChecksums(const LoadPlan& plan, FileKind kind,
-                           const std::vector<source::SourceFile>& files, const StageStats& stats) {
+// while the run read them, or a file that could not be read at all).
+Status VerifyKeptChecksums(const LoadPlan& plan, const StagedFiles& staged) {
   if (plan.mode != LoadMode::kRebuild) return Status::Ok();
+  const std::vector<source::SourceFile>& files = *staged.files;
+  const StageStats& stats = *staged.stats;
   std::map<std::string, const ManifestEntry*> kept;
-  for (const ManifestEntry& e : (kind == FileKind::kSongs ? plan.songs : plan.events).kept)
+  for (const ManifestEntry& e : (staged.kind == FileKind::kSongs ? plan.songs : plan.events).kept)
     kept[e.location] = &e;
   for (size_t i = 0; i < files.size() && i < stats.per_file.size(); ++i) {
     auto it = kept.find(files[i].uri);
@@ -136,9 +136,8 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   // 100,000 song files kept ~8 MB of heap in use through the events and the transform. With the
   // dimension rows they were most of the heap: its freed pages go back before the events' working
   // set takes its own.
-  SPARKIFY_RETURN_IF_ERROR(
-      VerifyKeptChecksums(report.plan, FileKind::kSongs, sources.LoadSongFiles(), report.songs));
   staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
+  SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, staged.back()));
   SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, {staged.back()}, report.run_id));
   staged.back().files = nullptr;
   sources.ReleaseSongFiles();
@@ -190,10 +189,8 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
     if (ddl.deferred_keys)
       SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kAddDeferredKeys));
   }
-  SPARKIFY_RETURN_IF_ERROR(
-      VerifyKeptChecksums(report.plan, FileKind::kEvents, sources.LoadEventFiles(), report.events));
   staged.push_back({FileKind::kEvents, &sources.LoadEventFiles(), &report.events});
-  return Status::Ok();
+  return VerifyKeptChecksums(report.plan, staged.back());
 }
 
 }  // namespace

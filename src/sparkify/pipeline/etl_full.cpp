@@ -125,23 +125,28 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto& flush) {
         songs.AppendSongs(b, flush);
       }));
+      // From here on only the matches are needed. The dimension rows' pages go back before
+      // DuckDB takes memory for the matches and the manifest: S100k (100,000 songs, 1 M
+      // events) at one thread peaked at 148 MB here, and 127 MB after (docs/BENCHMARKS.md,
+      // session 12).
+      songs.ReleaseDimensionRows();
+      ReleaseFreedMemory();
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, SongMatchSchema(),
                    [&](ColumnBatch& b, auto& flush) { songs.AppendMatches(b, flush); }));
-      // From here on only the matches are needed.
-      songs.ReleaseDimensionRows();
     }
   }
-  // The song files' manifest rows go in now, and their listing and per-file stats go: L's
-  // 100,000 song files kept ~8 MB of heap in use through the events and the transform. With the
-  // dimension rows they were most of the heap: its freed pages go back before the events' working
-  // set takes its own.
+  // The song files' manifest rows go in now, and their listing and per-file stats go, buffers
+  // and all: L's 100,000 song files kept ~8 MB of heap in use through the events and the
+  // transform, and their two vectors' buffers 7 MB more until session 12. With the dimension rows
+  // they were most of the heap: its freed pages go back before the events' working set takes
+  // its own.
   staged.push_back({FileKind::kSongs, &sources.LoadSongFiles(), &report.songs});
   SPARKIFY_RETURN_IF_ERROR(VerifyKeptChecksums(report.plan, staged.back()));
   SPARKIFY_RETURN_IF_ERROR(StoreManifest(engine, {staged.back()}, report.run_id));
   staged.back().files = nullptr;
   sources.ReleaseSongFiles();
-  report.songs.per_file = {};
+  report.songs.per_file = std::vector<FileStats>();  // its buffer too (Sources::ReleaseSongFiles)
   ReleaseFreedMemory();
 
   // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.

@@ -241,11 +241,13 @@ constexpr std::string_view kEtlMemoryLimit = "128MB";
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
-// ... and while a full direct load on one thread runs its transform: one range of start times
-// at a time goes into dim_time (pipeline::InsertDimTimeFromPlays), so less than the 128 MB a
-// parallel transform needs (docs/BENCHMARKS.md, session 10: XL's 30 M events load under 64 MB
-// at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time runs out of memory).
-constexpr std::string_view kSerialTransformMemoryLimit = "64MB";
+// ... and while a full direct load runs its transform: one range of start times at a time goes
+// into dim_time, on one engine thread (pipeline::InsertDimTimeFromPlays, serial_dim_time), so
+// less than the 128 MB a parallel transform needs (docs/BENCHMARKS.md: session 10, XL's 30 M
+// events load under 64 MB at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time
+// runs out of memory; session 12, L's one-thread transform 139 -> 130 MB under 48 MB, and XL
+// loads under it at one and two threads).
+constexpr std::string_view kSerialTransformMemoryLimit = "48MB";
 
 // `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice
 // that follows it (SQL settings a sparkify user cannot reach) becomes how to give etl more
@@ -359,9 +361,11 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   // buffer pool, which would otherwise grow with the input (docs/BENCHMARKS.md, memory).
   auto engine = OpenTarget(*settings, flags.target, *threads, kEtlMemoryLimit);
   if (!ConfiguredMemoryLimit(*settings)) {
+    // etl's own limits, and dim_time on one engine thread to stay under them. With MEMORY_LIMIT
+    // set, every range goes in on every thread the run has, under that limit.
     options.load_memory_limit = kLoadMemoryLimit;
-    if (pipeline::InsertsDimTimeSerially(options))
-      options.transform_memory_limit = kSerialTransformMemoryLimit;
+    options.serial_dim_time = true;
+    options.transform_memory_limit = kSerialTransformMemoryLimit;
   }
   if (!engine.ok()) return ReportError(engine.error());
   options.arguments = DescribeArguments(options, (*engine)->Describe());

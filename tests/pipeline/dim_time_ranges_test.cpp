@@ -1,6 +1,7 @@
 // dim_time from the plays, range by range (pipeline/etl_stages.hpp InsertDimTimeFromPlays): the
 // same rows however many ranges, at one thread (every range but the last inserted in whole
-// vectors, the rest carried to the next range) and at two (each range in parallel).
+// vectors, the rest carried to the next range), at two (each range in parallel), and at two with
+// serial_dim_time (as at one, on one engine thread, the engine's two restored after).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -39,6 +40,17 @@ std::vector<std::vector<engine::ResultValue>> Rows(engine::Engine& e, const std:
 }
 
 const char* kDimTime = "select * from dim_time order by start_time";
+const char* kEngineThreads = "select current_setting('threads')";
+
+// The configurations a run inserts dim_time in: one thread, two in parallel, two serially.
+std::vector<EtlOptions> EveryInsertMode() {
+  std::vector<EtlOptions> modes(3);
+  modes[0].threads = 1;
+  modes[1].threads = 2;
+  modes[2].threads = 2;
+  modes[2].serial_dim_time = true;
+  return modes;
+}
 const char* kDistinctTimes = "select count(distinct start_time) from fact_songplay";
 
 TEST(DimTimeRangesTest, RangeCountFollowsThePlays) {
@@ -50,9 +62,10 @@ TEST(DimTimeRangesTest, RangeCountFollowsThePlays) {
 }
 
 TEST(DimTimeRangesTest, EveryRangeCountGivesTheSameDimTime) {
-  for (int threads : {1, 2}) {
-    EtlOptions options;
-    options.threads = threads;
+  for (const EtlOptions& options : EveryInsertMode()) {
+    const int threads = options.threads;
+    SCOPED_TRACE(std::to_string(threads) + " threads" +
+                 (options.serial_dim_time ? ", serial_dim_time" : ""));
     // One range: the reference.
     auto whole = PlaysEngine(threads, 30'000, 20'011);
     ASSERT_TRUE(InsertDimTimeFromPlays(*whole, options, 30'000, 1'000'000).ok());
@@ -65,16 +78,31 @@ TEST(DimTimeRangesTest, EveryRangeCountGivesTheSameDimTime) {
     for (uint64_t per_range : {2'000u, 5'000u, 13'000u}) {
       auto ranged = PlaysEngine(threads, 30'000, 20'011);
       ASSERT_TRUE(InsertDimTimeFromPlays(*ranged, options, 30'000, per_range).ok());
-      EXPECT_EQ(Rows(*ranged, kDimTime), expected)
-          << threads << " threads, " << per_range << " plays per range";
+      EXPECT_EQ(Rows(*ranged, kDimTime), expected) << per_range << " plays per range";
+      EXPECT_EQ(Rows(*ranged, kEngineThreads),
+                (std::vector<std::vector<engine::ResultValue>>{{std::to_string(threads)}}));
     }
   }
 }
 
+// With serial_dim_time the engine runs the ranges on one thread and gets its own count back,
+// also when an insert fails.
+TEST(DimTimeRangesTest, SerialRangesRestoreTheEngineThreadsOnFailure) {
+  EtlOptions options;
+  options.threads = 2;
+  options.serial_dim_time = true;
+  ASSERT_TRUE(InsertsDimTimeSerially(options));
+  auto e = PlaysEngine(2, 30'000, 20'011);
+  ASSERT_TRUE(e->Execute("drop table dim_time").ok());
+  Status s = InsertDimTimeFromPlays(*e, options, 30'000, 5'000);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message().find("dim_time"), std::string::npos) << s.error().message();
+  EXPECT_EQ(Rows(*e, kEngineThreads), (std::vector<std::vector<engine::ResultValue>>{{"2"}}));
+}
+
 TEST(DimTimeRangesTest, NoPlaysAndOneTime) {
-  for (int threads : {1, 2}) {
-    EtlOptions options;
-    options.threads = threads;
+  for (const EtlOptions& options : EveryInsertMode()) {
+    const int threads = options.threads;
     auto none = PlaysEngine(threads, 0, 7);
     ASSERT_TRUE(InsertDimTimeFromPlays(*none, options, 0, 10).ok());
     EXPECT_TRUE(Rows(*none, kDimTime).empty());

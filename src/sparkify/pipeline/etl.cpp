@@ -140,8 +140,9 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
            "once per range [:from, :until) of start times, about " +
                log::WithThousands(kPlaysPerTimeRange) +
                " plays each (bounds: approximate quantiles of "
-               "fact_songplay.start_time); with more than "
-               "one range on one thread, each but the last inserted in whole vectors"});
+               "fact_songplay.start_time); on one engine thread (--threads 1, or etl's own "
+               "memory limits: no MEMORY_LIMIT set) each range but the last inserts whole "
+               "vectors"});
     } else {
       load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
     }

@@ -42,9 +42,14 @@ struct EtlOptions {
   // own is restored after. Empty: unchanged. Streaming needs little; a higher limit only lets
   // the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
-  // With load_memory_limit: the limit for the transform that follows ("64MB"); empty: the
+  // With load_memory_limit: the limit for the transform that follows ("48MB"); empty: the
   // engine's own. The engine's own is restored after the transform either way.
   std::string transform_memory_limit;
+  // dim_time's ranges go in on one engine thread whatever `threads` is (InsertsDimTimeSerially):
+  // a parallel insert leaves each range's last row group per thread in memory until the commit
+  // (L at two threads: 200 MB peak, against 155 MB serially, in about the same time;
+  // docs/BENCHMARKS.md, session 12), but past two cores it is the transform's parallel part.
+  bool serial_dim_time = false;
 };
 
 struct TableCount {
@@ -86,8 +91,9 @@ struct EtlPlan {
 };
 
 // Whether a direct load's transform inserts dim_time's ranges one at a time (serially, in whole
-// vectors; InsertDimTimeFromPlays): on one thread. Such a transform needs less memory than a
-// parallel one, so etl gives it a lower limit (transform_memory_limit).
+// vectors, on one engine thread; InsertDimTimeFromPlays): on one thread, or with
+// serial_dim_time. Such a transform needs less memory than a parallel one, so etl gives it a
+// lower limit (transform_memory_limit).
 bool InsertsDimTimeSerially(const EtlOptions& options);
 
 // Lists both locations (S3 listings are requests, but nothing is downloaded) and renders the

@@ -63,7 +63,9 @@ Status LockDatabase(engine::Engine& engine) {
   return RunStatement(engine, sql::Stmt::kLockEtl);
 }
 
-bool InsertsDimTimeSerially(const EtlOptions& options) { return options.threads <= 1; }
+bool InsertsDimTimeSerially(const EtlOptions& options) {
+  return options.threads <= 1 || options.serial_dim_time;
+}
 
 sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options) {
   sql::RenderOptions render;
@@ -76,16 +78,29 @@ size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range) {
   return std::max<size_t>(1, static_cast<size_t>((plays + plays_per_range - 1) / plays_per_range));
 }
 
-Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
-                              uint64_t plays_per_range) {
-  sql::RenderOptions render = DimTimeFromPlaysRender(options);
+namespace {
+
+// Sets the engine's thread count to `threads` and returns the one it had.
+Result<std::string> SwapEngineThreads(engine::Engine& engine, const std::string& threads) {
+  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
+                            engine.Query(sql::Render(sql::Stmt::kEngineThreads, engine.dialect())));
+  if (before.rows.empty() || before.rows[0].empty() || !before.rows[0][0])
+    return Error::Engine("the engine reported no thread count");
+  sql::RenderOptions render;
+  render.values["threads"] = threads;
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kSetEngineThreads, render));
+  return *before.rows[0][0];
+}
+
+// The ranges of InsertDimTimeFromPlays, rendered with `render`.
+Status InsertDimTimeRanges(engine::Engine& engine, sql::RenderOptions render, uint64_t plays,
+                           uint64_t plays_per_range) {
   const size_t ranges = DimTimeRanges(plays, plays_per_range);
-  // At two threads and more each range goes in in parallel: inserting every range but the last
-  // serially (as on one thread) took M's transform 0.26 -> 0.45 s and L's 2.1 -> 3.3-4.0 s for
-  // no lower peak (M3 157 vs 153 MB). A parallel insert leaves each statement's last row group
-  // per thread in memory until the commit (session 7, docs/BENCHMARKS.md): under the engine's
-  // 128 MB XL (82 ranges) peaks at 296 MB, but under 32 or 64 MB it ran out of memory (with
-  // ranges of 900,000 plays too). The serial ranges of one thread load XL under 64 MB.
+  // Each range in parallel (two threads and more, MEMORY_LIMIT set): a parallel insert leaves
+  // each statement's last row group per thread in memory until the commit (session 7,
+  // docs/BENCHMARKS.md): under the engine's 128 MB XL (82 ranges) peaks at 296 MB, but under 32
+  // or 64 MB it ran out of memory (with ranges of 900,000 plays too). The serial ranges load
+  // XL under 48 MB, and L's transform at two threads in about the same time (session 12).
   sql::RenderOptions bounds_render;
   std::string fractions;
   for (size_t i = 1; i < ranges; ++i) {
@@ -129,6 +144,21 @@ Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options,
       from = std::stoll(*next.rows[0][0]);  // else nothing was inserted: the range carries on
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
+                              uint64_t plays_per_range) {
+  const sql::RenderOptions render = DimTimeFromPlaysRender(options);
+  if (!render.serial_insert || options.threads <= 1)
+    return InsertDimTimeRanges(engine, render, plays, plays_per_range);
+  // A serial insert with more threads: the engine runs on one for these statements, and has its
+  // own count back after them, whether they succeed or not.
+  SPARKIFY_ASSIGN_OR_RETURN(std::string own_threads, SwapEngineThreads(engine, "1"));
+  Status inserted = InsertDimTimeRanges(engine, render, plays, plays_per_range);
+  Status restored = SwapEngineThreads(engine, own_threads).status();
+  return inserted.ok() ? restored : inserted;
 }
 
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema,

@@ -213,6 +213,10 @@ constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(831714589100
 // that streams rows in (sql::BoundsEngineMemory).
 constexpr std::string_view kMemoryLimit = "select current_setting('memory_limit')";
 constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$limit}}";
+// DuckDB's thread count, read and set (value threads, a number) around dim_time's serial ranges
+// when the run has more threads (pipeline::InsertDimTimeFromPlays).
+constexpr std::string_view kEngineThreads = "select current_setting('threads')";
+constexpr std::string_view kSetEngineThreads = "set threads = {{$threads}}";
 // Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
 constexpr std::string_view kLockManifest = "lock load_manifest";
 
@@ -537,7 +541,7 @@ with plays as (
 // them: nearly every play has a time of its own, and over all 8 M plays of a large load the
 // aggregate took more memory than the rest of the load. Plays arrive in nearly time order, so
 // each range's scan reads few row groups (zone maps); in any order the ranges still partition
-// the plays. For a serial insert (RenderOptions::serial_insert: one thread) the range's
+// the plays. For a serial insert (RenderOptions::serial_insert: one engine thread) the range's
 // distinct times are materialized first so that the insert receives whole vectors: the aggregate's
 // output comes in part-filled chunks, and a serial insert keeps a 16 KB version array for every
 // part-filled vector until the commit (130 MB at 8 M times). A parallel insert has no such cost,
@@ -796,6 +800,8 @@ constexpr std::array kEntries{
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kMemoryLimit, "memory_limit", kMemoryLimit},
     Entry{Stmt::kSetMemoryLimit, "set_memory_limit", kSetMemoryLimit},
+    Entry{Stmt::kEngineThreads, "engine_threads", kEngineThreads},
+    Entry{Stmt::kSetEngineThreads, "set_engine_threads", kSetEngineThreads},
     Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},

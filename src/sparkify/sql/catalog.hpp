@@ -52,6 +52,8 @@ enum class Stmt {
   kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
   kMemoryLimit,           // DuckDB (BoundsEngineMemory): the engine's memory limit
   kSetMemoryLimit,        // DuckDB: set it (value limit)
+  kEngineThreads,         // DuckDB: the engine's thread count
+  kSetEngineThreads,      // DuckDB: set it (value threads)
   kLockEtl,               // the same, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,
@@ -103,8 +105,8 @@ struct RenderOptions {
   // events from etl_events_new (the new files only) instead of staging_events, plays numbered
   // after the largest songplay_id, and only the start times dim_time lacks.
   bool append = false;
-  // kInsertDimTimeFromPlays: the engine inserts on one thread (etl --threads 1), so its input
-  // is materialized first (see the statement).
+  // kInsertDimTimeFromPlays: the engine inserts on one thread (pipeline::InsertsDimTimeSerially),
+  // so its input is materialized first (see the statement).
   bool serial_insert = false;
   // kInsertDimTimeFromPlays: only the range's first times that fill whole vectors of 2048 rows
   // (in time order), so that the next range's serial insert starts on a vector boundary.

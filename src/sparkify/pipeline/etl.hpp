@@ -42,7 +42,7 @@ struct EtlOptions {
   // own is restored after. Empty: unchanged. Streaming needs little; a higher limit only lets
   // the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
-  // With load_memory_limit: the limit for the transform that follows ("48MB"); empty: the
+  // With load_memory_limit: the limit for the transform that follows ("40MB"); empty: the
   // engine's own. The engine's own is restored after the transform either way.
   std::string transform_memory_limit;
   // dim_time's ranges go in on one engine thread whatever `threads` is (InsertsDimTimeSerially):

@@ -100,7 +100,7 @@ Status InsertDimTimeRanges(engine::Engine& engine, sql::RenderOptions render, ui
   // each statement's last row group per thread in memory until the commit (session 7,
   // docs/BENCHMARKS.md): under the engine's 128 MB XL (82 ranges) peaks at 296 MB, but under 32
   // or 64 MB it ran out of memory (with ranges of 900,000 plays too). The serial ranges load
-  // XL under 48 MB, and L's transform at two threads in about the same time (session 12).
+  // XL under 40 MB, and L's transform at two threads in about the same time (session 12).
   sql::RenderOptions bounds_render;
   std::string fractions;
   for (size_t i = 1; i < ranges; ++i) {

@@ -40,14 +40,8 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const StagedFiles& staged) {
 // Sets the engine's memory limit to `limit`; returns the limit it had, as the engine reports it
 // (DuckDB: to a tenth of a MiB).
 Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
-  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
-                            engine.Query(sql::Render(sql::Stmt::kMemoryLimit, engine.dialect())));
-  if (before.rows.empty() || before.rows[0].empty() || !before.rows[0][0])
-    return Error::Engine("the engine reported no memory limit");
-  sql::RenderOptions render;
-  render.values["limit"] = sql::QuoteLiteral(limit);
-  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kSetMemoryLimit, render));
-  return *before.rows[0][0];
+  return SwapEngineSetting(engine, sql::Stmt::kMemoryLimit, sql::Stmt::kSetMemoryLimit,
+                           sql::QuoteLiteral(limit), "memory limit");
 }
 
 // Loads everything; `files_staged` is called once every file is staged, before the transform.

@@ -78,18 +78,24 @@ size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range) {
   return std::max<size_t>(1, static_cast<size_t>((plays + plays_per_range - 1) / plays_per_range));
 }
 
+Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sql::Stmt set,
+                                      const std::string& value, std::string_view what) {
+  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
+                            engine.Query(sql::Render(read, engine.dialect())));
+  if (before.rows.empty() || before.rows[0].empty() || !before.rows[0][0])
+    return Error::Engine("the engine reported no " + std::string(what));
+  sql::RenderOptions render;
+  render.values["value"] = value;
+  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, set, render));
+  return *before.rows[0][0];
+}
+
 namespace {
 
 // Sets the engine's thread count to `threads` and returns the one it had.
 Result<std::string> SwapEngineThreads(engine::Engine& engine, const std::string& threads) {
-  SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
-                            engine.Query(sql::Render(sql::Stmt::kEngineThreads, engine.dialect())));
-  if (before.rows.empty() || before.rows[0].empty() || !before.rows[0][0])
-    return Error::Engine("the engine reported no thread count");
-  sql::RenderOptions render;
-  render.values["threads"] = threads;
-  SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kSetEngineThreads, render));
-  return *before.rows[0][0];
+  return SwapEngineSetting(engine, sql::Stmt::kEngineThreads, sql::Stmt::kSetEngineThreads, threads,
+                           "thread count");
 }
 
 // The ranges of InsertDimTimeFromPlays, rendered with `render`.

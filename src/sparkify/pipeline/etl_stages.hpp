@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sparkify/common/column_batch.hpp"
@@ -56,6 +58,11 @@ Result<StageStats> StageEvents(EventStaging& staging);
 // report.plays_added, then the run's bad records checked (CheckLoadErrors) and stored.
 Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlReport& report,
                         parse::CollectingSink& sink);
+
+// Sets the engine setting that `read` reads and `set` sets (its {{$value}}: `value`, rendered as
+// SQL) and returns the value it had, as the engine reports it; `what` names it in errors.
+Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sql::Stmt set,
+                                      const std::string& value, std::string_view what);
 
 // How a run renders kInsertDimTimeFromPlays (sql::TimesFromPlays): its input materialized when
 // the engine inserts on one thread (RenderOptions::serial_insert). The run and its --dry-run

@@ -209,14 +209,14 @@ where table_schema = current_schema()
 constexpr std::string_view kTryLockEtlDuckDb = "select true";
 constexpr std::string_view kTryLockEtl = "select pg_try_advisory_xact_lock(8317145891004901753)";
 constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(8317145891004901753)";
-// DuckDB's memory limit, read and set (value limit, QuoteLiteral) around the part of a full load
-// that streams rows in (sql::BoundsEngineMemory).
+// DuckDB's memory limit, read and set (value: QuoteLiteral) around the part of a full load that
+// streams rows in (sql::BoundsEngineMemory).
 constexpr std::string_view kMemoryLimit = "select current_setting('memory_limit')";
-constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$limit}}";
-// DuckDB's thread count, read and set (value threads, a number) around dim_time's serial ranges
-// when the run has more threads (pipeline::InsertDimTimeFromPlays).
+constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$value}}";
+// DuckDB's thread count, read and set (value: a number) around dim_time's serial ranges when the
+// run has more threads (pipeline::InsertDimTimeFromPlays).
 constexpr std::string_view kEngineThreads = "select current_setting('threads')";
-constexpr std::string_view kSetEngineThreads = "set threads = {{$threads}}";
+constexpr std::string_view kSetEngineThreads = "set threads = {{$value}}";
 // Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
 constexpr std::string_view kLockManifest = "lock load_manifest";
 

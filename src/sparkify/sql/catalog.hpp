@@ -51,9 +51,9 @@ enum class Stmt {
   kLoadStateExists,       // count of the tables an incremental run needs (kLoadStateTables)
   kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
   kMemoryLimit,           // DuckDB (BoundsEngineMemory): the engine's memory limit
-  kSetMemoryLimit,        // DuckDB: set it (value limit)
+  kSetMemoryLimit,        // DuckDB: set it (value)
   kEngineThreads,         // DuckDB: the engine's thread count
-  kSetEngineThreads,      // DuckDB: set it (value threads)
+  kSetEngineThreads,      // DuckDB: set it (value)
   kLockEtl,               // the same, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,

@@ -246,8 +246,8 @@ constexpr std::string_view kLoadMemoryLimit = "32MB";
 // less than the 128 MB a parallel transform needs (docs/BENCHMARKS.md: session 10, XL's 30 M
 // events load under 64 MB at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time
 // runs out of memory; session 12, with the song tables' memory freed earlier: L's transform
-// runs under 32 MB, and under 40 MB L peaks at 125-126 MB at one thread instead of 129-137
-// under 64 MB, XL at 147 / 171 MB at one / two threads).
+// runs under 32 MB, and under 40 MB L peaks at 125-131 MB at one thread (129-137 under 48 MB),
+// XL at 147 / 171 MB at one / two threads).
 constexpr std::string_view kSerialTransformMemoryLimit = "40MB";
 
 // `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice

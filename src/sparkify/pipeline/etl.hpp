@@ -47,7 +47,7 @@ struct EtlOptions {
   std::string transform_memory_limit;
   // dim_time's ranges go in on one engine thread whatever `threads` is (InsertsDimTimeSerially):
   // a parallel insert leaves each range's last row group per thread in memory until the commit
-  // (L at two threads: 200 MB peak, against 155 MB serially, in about the same time;
+  // (L at two threads: 203-211 MB peak, against 157-161 MB serially, for +0.3 s of ~18 s;
   // docs/BENCHMARKS.md, session 12), but past two cores it is the transform's parallel part.
   bool serial_dim_time = false;
 };

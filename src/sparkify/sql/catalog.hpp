@@ -54,7 +54,7 @@ enum class Stmt {
   kSetMemoryLimit,        // DuckDB: set it (value)
   kEngineThreads,         // DuckDB: the engine's thread count
   kSetEngineThreads,      // DuckDB: set it (value)
-  kLockEtl,               // the same, waiting for it
+  kLockEtl,               // kTryLockEtl's lock, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,
                           // checksum, run_id, rows_loaded, rows_rejected

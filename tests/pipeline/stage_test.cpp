@@ -94,13 +94,11 @@ INSTANTIATE_TEST_SUITE_P(BlockSizes, StageTest,
 // one-column derived batch (the first lines derive nothing: chunks with no derived rows).
 class SeqMapper : public RowMapper {
  public:
-  void Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived) override {
-    for (size_t r = first_row; r < raw.rows(); ++r) {
-      const int64_t seq = raw.Int(18, r);
-      if ((seq & 0xffffffff) <= 100) continue;
-      const FieldValue row[] = {FieldValue::Int(seq)};
-      derived.AppendRow(row);
-    }
+  void MapRow(std::span<const FieldValue> raw, ColumnBatch& derived) override {
+    const int64_t seq = raw[18].int_value;
+    if ((seq & 0xffffffff) <= 100) return;
+    const FieldValue row[] = {FieldValue::Int(seq)};
+    derived.AppendRow(row);
   }
 };
 
@@ -109,9 +107,10 @@ const TableSchema& SeqSchema() {
   return s;
 }
 
-// With hand_over_raw off the consumer gets only the derived rows (raw stays with the worker and
-// is reused), yet every row is mapped exactly once and arrives in load order, at 1 and 3 threads,
-// also after chunks that derived nothing.
+// With hand_over_raw off the consumer gets only the derived rows (each record goes from the
+// parser to the mapper, no raw batch is handed over), yet every row is mapped exactly once and
+// arrives in load order, at 1 and 3 threads, also after chunks that derived nothing. With it on,
+// the raw batches are mapped after each parse step into the same derived rows, and handed over.
 TEST(StageFiles, DerivedRowsAloneReachTheConsumerWhenRawIsKept) {
   testing::TempDir dir;
   for (int f = 0; f < 4; ++f) {
@@ -122,7 +121,10 @@ TEST(StageFiles, DerivedRowsAloneReachTheConsumerWhenRawIsKept) {
   source::LocalSource source(dir / "log");
   auto files = source.List();
   ASSERT_TRUE(files.ok());
-  for (int threads : {1, 3}) {
+  for (const auto& [threads, hand_over_raw] :
+       {std::pair{1, false}, std::pair{3, false}, std::pair{1, true}, std::pair{3, true}}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads, hand_over_raw " +
+                 std::to_string(hand_over_raw));
     std::vector<SeqMapper> mappers(static_cast<size_t>(threads));
     parse::CollectingSink sink;
     StageOptions options;
@@ -131,13 +133,15 @@ TEST(StageFiles, DerivedRowsAloneReachTheConsumerWhenRawIsKept) {
     options.block_bytes = 4000;
     StageHooks hooks;
     hooks.ordered = true;
-    hooks.hand_over_raw = false;
+    hooks.hand_over_raw = hand_over_raw;
     hooks.mapper_for = [&](int w) -> RowMapper* { return &mappers[static_cast<size_t>(w)]; };
     hooks.derived_schema = &SeqSchema();
     std::vector<int64_t> seen;
     bool raw_handed_over = false;
+    uint64_t raw_rows = 0;
     hooks.consume = [&](Chunk& chunk) -> Status {
       if (chunk.raw) raw_handed_over = true;
+      if (chunk.raw) raw_rows += chunk.raw->rows();
       if (chunk.derived) {
         for (size_t r = 0; r < chunk.derived->rows(); ++r) seen.push_back(chunk.derived->Int(0, r));
       }
@@ -145,9 +149,11 @@ TEST(StageFiles, DerivedRowsAloneReachTheConsumerWhenRawIsKept) {
     };
     auto stats = StageFiles(RawKind::kEvents, source, *files, sink, options, hooks);
     ASSERT_TRUE(stats.ok()) << stats.error().ToString();
-    EXPECT_FALSE(raw_handed_over) << threads << " threads";
-    ASSERT_EQ(seen.size(), 4u * 200) << threads << " threads";
-    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end())) << threads << " threads";
+    EXPECT_EQ(raw_handed_over, hand_over_raw);
+    EXPECT_EQ(raw_rows, hand_over_raw ? 4u * 300 : 0u);
+    EXPECT_EQ(stats->rows, 4u * 300);
+    ASSERT_EQ(seen.size(), 4u * 200);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
     EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a row mapped twice";
   }
 }

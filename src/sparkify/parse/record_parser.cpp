@@ -370,7 +370,7 @@ RecordParser::~RecordParser() = default;
 ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_index,
                                           const char* data, size_t size, size_t capacity,
                                           uint64_t first_line, uint64_t first_offset,
-                                          ColumnBatch& out, LoadErrorSink& errors) {
+                                          RecordSink& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingEventsSchema();
   std::span<const FieldSpec> fields = EventFields();
   ParseCounts counts;
@@ -393,7 +393,7 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_i
       if (reason.empty()) {
         impl_->values[fields.size()] =
             FieldValue::Int(static_cast<int64_t>((file_index << 32) | line_no));
-        out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size() + 1));
+        out.Accept(std::span<const FieldValue>(impl_->values.data(), fields.size() + 1));
         ++counts.rows;
       } else {
         errors.Report(LoadError{schema.name, std::string(file), line_no, first_offset + pos,
@@ -406,6 +406,19 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_i
   }
   counts.lines = line_no - first_line;
   return counts;
+}
+
+ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_index,
+                                          const char* data, size_t size, size_t capacity,
+                                          uint64_t first_line, uint64_t first_offset,
+                                          ColumnBatch& out, LoadErrorSink& errors) {
+  struct AppendToBatch final : RecordSink {
+    explicit AppendToBatch(ColumnBatch& b) : batch(b) {}
+    void Accept(std::span<const FieldValue> record) override { batch.AppendRow(record); }
+    ColumnBatch& batch;
+  } sink(out);
+  return ParseEventLines(file, file_index, data, size, capacity, first_line, first_offset, sink,
+                         errors);
 }
 
 ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data, size_t size,

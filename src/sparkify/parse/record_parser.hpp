@@ -5,13 +5,14 @@
 //
 // Input buffers must stay readable for `capacity` bytes from `data`, where
 // capacity >= size + kPadding (simdjson reads ahead). Good records are appended to `out`
-// whole; every bad record goes to `errors` with its file, line, byte offset and a reason, and
-// parsing continues with the next record. Typing rules: parse/records.hpp.
+// whole (or handed to a RecordSink); every bad record goes to `errors` with its file, line, byte
+// offset and a reason, and parsing continues with the next record. Typing rules: parse/records.hpp.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "sparkify/common/column_batch.hpp"
@@ -27,6 +28,15 @@ struct ParseCounts {
   uint64_t lines = 0;   // lines consumed (event blocks), blank lines included
 };
 
+// Receives each good record of ParseEventLines as one value per staging_events column, the
+// event_seq last. Text values are views into the parser's buffers, valid until Accept returns:
+// a sink that keeps them copies them (ColumnBatch::AppendRow does).
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void Accept(std::span<const FieldValue> record) = 0;
+};
+
 class RecordParser {
  public:
   RecordParser();
@@ -39,6 +49,10 @@ class RecordParser {
   // files (it makes each row's event_seq); `first_line` is the 1-based number of its first line and
   // `first_offset` the file offset of its first byte. Blank lines are skipped; a trailing
   // '\r' is ignored (CRLF files); a UTF-8 BOM is skipped when `first_offset` is 0.
+  ParseCounts ParseEventLines(std::string_view file, uint64_t file_index, const char* data,
+                              size_t size, size_t capacity, uint64_t first_line,
+                              uint64_t first_offset, RecordSink& out, LoadErrorSink& errors);
+  // The same, appending each good record to `out` (staging_events' schema).
   ParseCounts ParseEventLines(std::string_view file, uint64_t file_index, const char* data,
                               size_t size, size_t capacity, uint64_t first_line,
                               uint64_t first_offset, ColumnBatch& out, LoadErrorSink& errors);

@@ -157,6 +157,17 @@ class ChunkQueue {
   bool aborted_ = false;
 };
 
+// Hands each parsed record straight to a mapper (StageHooks::hand_over_raw false).
+class MapOnParse final : public parse::RecordSink {
+ public:
+  MapOnParse(RowMapper& mapper, ColumnBatch& derived) : mapper_(mapper), derived_(derived) {}
+  void Accept(std::span<const FieldValue> record) override { mapper_.MapRow(record, derived_); }
+
+ private:
+  RowMapper& mapper_;
+  ColumnBatch& derived_;
+};
+
 class Worker {
  public:
   Worker(RawKind kind, const TableSchema& schema, ChunkQueue& queue, parse::LoadErrorSink& errors,
@@ -209,15 +220,27 @@ class Worker {
     if (!raw_) raw_ = queue_.Fresh(schema_);
     return *raw_;
   }
-  // Maps what was parsed since the last call, then hands the chunk over when it is big enough.
-  Status AfterParse() {
+  ColumnBatch& Derived() {
+    if (!derived_) derived_ = queue_.Fresh(*derived_schema_);
+    return *derived_;
+  }
+  // Whether records go from the parser straight to the mapper, with no raw batch.
+  bool MapsOnParse() const { return !hand_over_raw_; }
+  // Maps what was parsed into the raw batch since the last call, then hands the chunk over when
+  // `parsed` more raw rows make it big enough. (Event records mapped on parse never reach the
+  // raw batch; a song file, parsed whole into it, is mapped here and its row dropped.)
+  Status AfterParse(uint64_t parsed) {
     if (mapper_ != nullptr && raw_ && raw_->rows() > mapped_rows_) {
-      if (!derived_) derived_ = queue_.Fresh(*derived_schema_);
       AddElapsed timer(map_time_);
-      mapper_->Map(*raw_, mapped_rows_, *derived_);
+      mapper_->Map(*raw_, mapped_rows_, Derived());
       mapped_rows_ = raw_->rows();
+      if (MapsOnParse()) {
+        raw_->Clear();
+        mapped_rows_ = 0;
+      }
     }
-    if (!raw_ || raw_->rows() < options_.batch_rows) return Status::Ok();
+    rows_in_chunk_ += parsed;
+    if (rows_in_chunk_ < options_.batch_rows) return Status::Ok();
     if (!Flush()) return Error::Internal("staging aborted");
     return Status::Ok();
   }
@@ -231,10 +254,7 @@ class Worker {
 
   // Hands the chunk in progress to the consumer; false once the stage is aborted.
   bool Flush() {
-    if (!hand_over_raw_ && raw_) {  // mapped already; only the derived rows go
-      raw_->Clear();
-      mapped_rows_ = 0;
-    }
+    rows_in_chunk_ = 0;
     if ((!raw_ || raw_->empty()) && (!derived_ || derived_->empty())) return true;
     Chunk chunk{index_, hand_over_raw_ ? std::move(raw_) : nullptr, std::move(derived_)};
     mapped_rows_ = 0;
@@ -259,7 +279,7 @@ class Worker {
     }();
     rows += c.rows;
     rejected += c.errors;
-    return AfterParse();
+    return AfterParse(c.rows);
   }
 
   Status ParseEvents(source::ByteStream& stream, const source::SourceFile& file, uint64_t& rows,
@@ -309,9 +329,14 @@ class Worker {
       if (consumed > 0) {
         parse::ParseCounts c = [&] {
           AddElapsed timer(parse_time_);
-          return parser_.ParseEventLines(file.uri, options_.file_index_base + index_,
-                                         buffer_.data(), consumed, buffer_.size(), line_no, offset,
-                                         Raw(), errors_);
+          const uint64_t file_index = options_.file_index_base + index_;
+          if (MapsOnParse()) {
+            MapOnParse sink(*mapper_, Derived());
+            return parser_.ParseEventLines(file.uri, file_index, buffer_.data(), consumed,
+                                           buffer_.size(), line_no, offset, sink, errors_);
+          }
+          return parser_.ParseEventLines(file.uri, file_index, buffer_.data(), consumed,
+                                         buffer_.size(), line_no, offset, Raw(), errors_);
         }();
         rows += c.rows;
         rejected += c.errors;
@@ -319,7 +344,7 @@ class Worker {
         offset += consumed;
         std::memmove(buffer_.data(), buffer_.data() + consumed, used - consumed);
         used -= consumed;
-        SPARKIFY_RETURN_IF_ERROR(AfterParse());
+        SPARKIFY_RETURN_IF_ERROR(AfterParse(c.rows));
       }
       if (n == 0) return Status::Ok();
     }
@@ -369,12 +394,21 @@ class Worker {
   source::ContentHash hash_;
   std::string buffer_;
   std::unique_ptr<ColumnBatch> raw_, derived_;
-  size_t mapped_rows_ = 0;
+  size_t mapped_rows_ = 0;      // rows of raw_ mapped already
+  uint64_t rows_in_chunk_ = 0;  // raw rows parsed into the chunk in progress
   size_t index_ = 0;
   Clock::duration read_time_{}, parse_time_{}, map_time_{};
 };
 
 }  // namespace
+
+void RowMapper::Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived) {
+  std::vector<FieldValue> row(raw.columns());
+  for (size_t r = first_row; r < raw.rows(); ++r) {
+    for (size_t c = 0; c < row.size(); ++c) row[c] = raw.Value(c, r);
+    MapRow(row, derived);
+  }
+}
 
 int StageWorkers(const StageOptions& options, size_t files) {
   return std::max(1, std::min<int>(options.threads, static_cast<int>(std::max<size_t>(files, 1))));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,12 +49,18 @@ struct Chunk {
   std::unique_ptr<ColumnBatch> derived;
 };
 
-// Runs on a worker thread after each parse step: reads rows [first_row, raw.rows()) of `raw`
-// and appends what it derives to `derived`. Each worker has its own mapper.
+// Derives rows from raw rows on a worker thread; each worker has its own mapper. When the
+// consumer wants the derived rows only (StageHooks::hand_over_raw false), each record goes from
+// the parser straight to MapRow and no raw batch is filled; else the raw batch is mapped after
+// each parse step (Map).
 class RowMapper {
  public:
   virtual ~RowMapper() = default;
-  virtual void Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived) = 0;
+  // Appends what one raw row (one value per raw column; text views valid for the call only)
+  // derives to `derived`.
+  virtual void MapRow(std::span<const FieldValue> raw, ColumnBatch& derived) = 0;
+  // MapRow for rows [first_row, raw.rows()) of `raw`, in order.
+  void Map(const ColumnBatch& raw, size_t first_row, ColumnBatch& derived);
 };
 
 struct StageHooks {
@@ -63,8 +70,8 @@ struct StageHooks {
   // Called on the calling thread for every chunk; an error stops the stage.
   std::function<Status(Chunk& chunk)> consume;
   bool ordered = false;
-  // False when `consume` reads only chunk.derived: each worker then keeps its raw batch and
-  // reuses it once its rows are mapped (chunk.raw is null), so no raw rows wait in the queue.
+  // False when `consume` reads only chunk.derived: chunk.raw is then null, and each record goes
+  // from the parser straight to the mapper (no raw batch is filled, none waits in the queue).
   bool hand_over_raw = true;
 };
 
@@ -83,7 +90,8 @@ struct StageStats {
   double read_parse_seconds = 0;  // wall time until the last file was parsed
   double consume_seconds = 0;     // time the consumer spent (appending)
   // Summed over the workers (so at 2 threads they may add up to twice the wall time): opening
-  // and reading files, parsing them, mapping rows (the direct transform's RowMapper).
+  // and reading files, parsing them, mapping rows (the direct transform's RowMapper). Records
+  // mapped as they are parsed (hand_over_raw false) count as parsing: map_seconds is 0.
   double read_seconds = 0;
   double parse_seconds = 0;
   double map_seconds = 0;

@@ -531,40 +531,37 @@ void UserTable::AppendUsers(ColumnBatch& out) const {
 
 // --- plays -----------------------------------------------------------------------------------
 
-void PlayMapper::Map(const ColumnBatch& events, size_t first_row, ColumnBatch& plays) {
-  for (size_t r = first_row; r < events.rows(); ++r) {
-    const bool has_user = !events.IsNull(kEvUserId, r) && !events.Text(kEvUserId, r).empty();
-    const int64_t ts = events.Int(kEvTs, r);  // required: never NULL
-    if (has_user) {
-      users_.Offer(events.Text(kEvUserId, r),
-                   UserTable::CandidateView{
-                       ts, IntAt(events, kEvSession, r), IntAt(events, kEvItem, r),
-                       TextViewAt(events, kEvLevel, r), TextViewAt(events, kEvFirstName, r),
-                       TextViewAt(events, kEvLastName, r), TextViewAt(events, kEvGender, r)});
-    }
-    if (events.Text(kEvPage, r) != "NextSong") continue;
-    std::optional<SongIndex::Match> match;
-    if (!events.IsNull(kEvSong, r) && !events.IsNull(kEvArtist, r) &&
-        !events.IsNull(kEvLength, r)) {
-      match = songs_.Find(events.Text(kEvSong, r), events.Text(kEvArtist, r),
-                          events.Double(kEvLength, r));
-    }
-    auto text = [&](size_t col) {
-      return events.IsNull(col, r) ? FieldValue::Null() : FieldValue::Text(events.Text(col, r));
-    };
-    const FieldValue row[] = {
-        FieldValue::Int(0),
-        FieldValue::Int(ts * 1000),
-        has_user ? FieldValue::Text(events.Text(kEvUserId, r)) : FieldValue::Null(),
-        text(kEvLevel),
-        match ? FieldValue::Text(match->song_id) : FieldValue::Null(),
-        match ? FieldValue::Text(match->artist_id) : FieldValue::Null(),
-        events.IsNull(kEvSession, r) ? FieldValue::Null()
-                                     : FieldValue::Int(events.Int(kEvSession, r)),
-        text(kEvLocation),
-        text(kEvUserAgent)};
-    plays.AppendRow(row);
+void PlayMapper::MapRow(std::span<const FieldValue> event, ColumnBatch& plays) {
+  auto is_null = [&](size_t col) { return event[col].kind == FieldValue::Kind::kNull; };
+  auto int_at = [&](size_t col) {
+    return is_null(col) ? std::nullopt : std::optional<int64_t>(event[col].int_value);
+  };
+  auto text_at = [&](size_t col) {
+    return is_null(col) ? std::nullopt : std::optional<std::string_view>(event[col].text);
+  };
+  const std::string_view user_id = event[kEvUserId].text;  // empty when NULL
+  const bool has_user = !user_id.empty();
+  const int64_t ts = event[kEvTs].int_value;  // required: never NULL
+  if (has_user) {
+    users_.Offer(user_id, UserTable::CandidateView{ts, int_at(kEvSession), int_at(kEvItem),
+                                                   text_at(kEvLevel), text_at(kEvFirstName),
+                                                   text_at(kEvLastName), text_at(kEvGender)});
   }
+  if (is_null(kEvPage) || event[kEvPage].text != "NextSong") return;
+  std::optional<SongIndex::Match> match;
+  if (!is_null(kEvSong) && !is_null(kEvArtist) && !is_null(kEvLength)) {
+    match = songs_.Find(event[kEvSong].text, event[kEvArtist].text, event[kEvLength].double_value);
+  }
+  const FieldValue row[] = {FieldValue::Int(0),
+                            FieldValue::Int(ts * 1000),
+                            has_user ? FieldValue::Text(user_id) : FieldValue::Null(),
+                            event[kEvLevel],
+                            match ? FieldValue::Text(match->song_id) : FieldValue::Null(),
+                            match ? FieldValue::Text(match->artist_id) : FieldValue::Null(),
+                            event[kEvSession],
+                            event[kEvLocation],
+                            event[kEvUserAgent]};
+  plays.AppendRow(row);
 }
 
 }  // namespace sparkify::pipeline

@@ -218,9 +218,9 @@ class UserTable {
 class PlayMapper final : public RowMapper {
  public:
   explicit PlayMapper(const SongIndex& songs) : songs_(songs) {}
-  // Appends one fact row per NextSong event among rows [first_row, ...) of `events` to `plays`
-  // (songplay_id 0) and offers every event with a user to the mapper's own UserTable.
-  void Map(const ColumnBatch& events, size_t first_row, ColumnBatch& plays) override;
+  // Appends one fact row to `plays` (songplay_id 0) when `event` (a staging_events row) is a
+  // NextSong event, and offers every event with a user to the mapper's own UserTable.
+  void MapRow(std::span<const FieldValue> event, ColumnBatch& plays) override;
   UserTable& users() { return users_; }
 
  private:

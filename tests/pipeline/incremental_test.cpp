@@ -278,6 +278,49 @@ TEST_P(IncrementalTest, GoneFilesKeepTheirRowsAndBlockARebuild) {
   EXPECT_EQ(Difference(Dump(*e, src_.path()), FullRunDump()), "");
 }
 
+// A kept file (loaded, not listed now, still where it was read) that a rebuild reads again must
+// hold what was loaded. Rewritten in place with its size and modification time unchanged, the
+// plan trusts it (as make and rsync would); reading it again for the rebuild finds the change:
+// the run is refused and nothing changes.
+TEST_P(IncrementalTest, KeptFileChangedUnderItsSizeAndTimeFailsTheRebuild) {
+  auto e = Open();
+  ASSERT_TRUE(e);
+  Add("song_data", 0, songs_.size() - 1);
+  Add("log_data", 0, events_.size());
+  ASSERT_EQ(EtlMode(*e, SourceOptions()), LoadMode::kFull);
+  // The same files under another root, but for the first event file (kept) and with one more
+  // song file (a rebuild).
+  TempDir moved;
+  for (const std::string kind : {"song_data", "log_data"}) {
+    fs::copy(fs::path(src_.path()) / kind, fs::path(moved.path()) / kind,
+             fs::copy_options::recursive);
+  }
+  const fs::path kept = SourceFile("log_data", 0);
+  fs::remove(fs::path(moved.path()) / "log_data" / events_[0]);
+  const fs::path new_song = fs::path(moved.path()) / "song_data" / songs_.back();
+  fs::create_directories(new_song.parent_path());
+  fs::copy_file(fs::path(GeneratedData()) / "song_data" / songs_.back(), new_song);
+  const std::string before = Dump(*e, src_.path());
+  // One byte of the kept file changes; its size and time stay.
+  const fs::file_time_type mtime = fs::last_write_time(kept);
+  std::string text = testing::ReadFile(kept.string());
+  const size_t at = text.find("NextSong");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 7] = 'G';
+  testing::WriteFile(kept.string(), text);
+  fs::last_write_time(kept, mtime);
+  auto refused = Etl(*e, Options(moved.path()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kNotFound) << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find(kept.string() +
+                                           ", loaded earlier and read again for the rebuild, no "
+                                           "longer holds what was loaded"),
+            std::string::npos)
+      << refused.error().ToString();
+  EXPECT_NE(refused.error().message().find("--full-refresh"), std::string::npos);
+  EXPECT_EQ(Difference(Dump(*e, src_.path()), before), "");
+}
+
 TEST_P(IncrementalTest, ManifestAndRunsRecordEveryFileAndRun) {
   auto e = Open();
   ASSERT_TRUE(e);

@@ -441,14 +441,13 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
     RowMapper* mapper = hooks.mapper_for ? hooks.mapper_for(w) : nullptr;
     Worker worker(kind, schema, queue, errors, options, mapper, hooks.derived_schema, hooks.ordered,
                   hooks.hand_over_raw);
-    uint64_t my_rows = 0, my_rejected = 0;
     for (;;) {
       size_t i = next_file.fetch_add(1);
       if (i >= files.size() || queue.aborted()) break;
       FileStats& file_stats = stats.per_file[i];
       Status s = worker.ProcessFile(source, files[i], i, file_stats);
-      my_rows += file_stats.rows;
-      my_rejected += file_stats.rejected;
+      rows += file_stats.rows;  // per file: the progress line shows them
+      rejected += file_stats.rejected;
       files_done.fetch_add(1);
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(fatal_mu);
@@ -464,8 +463,6 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
       parse_time += worker.parse_time();
       map_time += worker.map_time();
     }
-    rows += my_rows;
-    rejected += my_rejected;
     int64_t end_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
     int64_t prev = parse_end_ns.load();
@@ -476,18 +473,16 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
 
   log::Progress progress(std::string("staging ") + schema.name.substr(8), files.size());
   Status consume_status;
-  uint64_t consumed_rows = 0;
   double consume_seconds = 0;
   // Hands one chunk to the consumer; false when it failed (the stage stops).
   auto consume = [&](Chunk& chunk) {
     auto t0 = Clock::now();
     consume_status = hooks.consume(chunk);
     consume_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    if (chunk.raw) consumed_rows += chunk.raw->rows();
     queue.Recycle(std::move(chunk.raw));
     queue.Recycle(std::move(chunk.derived));
     if (!consume_status.ok()) return false;
-    progress.Update(files_done.load(), log::WithThousands(consumed_rows) + " rows");
+    progress.Update(files_done.load(), log::WithThousands(rows.load()) + " rows");
     return true;
   };
 

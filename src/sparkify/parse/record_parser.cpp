@@ -408,21 +408,37 @@ ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_i
   return counts;
 }
 
+namespace {
+
+// The ColumnBatch overloads' sink: each record appended to the batch.
+class AppendToBatch final : public RecordSink {
+ public:
+  explicit AppendToBatch(ColumnBatch& batch) : batch_(batch) {}
+  void Accept(std::span<const FieldValue> record) override { batch_.AppendRow(record); }
+
+ private:
+  ColumnBatch& batch_;
+};
+
+}  // namespace
+
 ParseCounts RecordParser::ParseEventLines(std::string_view file, uint64_t file_index,
                                           const char* data, size_t size, size_t capacity,
                                           uint64_t first_line, uint64_t first_offset,
                                           ColumnBatch& out, LoadErrorSink& errors) {
-  struct AppendToBatch final : RecordSink {
-    explicit AppendToBatch(ColumnBatch& b) : batch(b) {}
-    void Accept(std::span<const FieldValue> record) override { batch.AppendRow(record); }
-    ColumnBatch& batch;
-  } sink(out);
+  AppendToBatch sink(out);
   return ParseEventLines(file, file_index, data, size, capacity, first_line, first_offset, sink,
                          errors);
 }
 
 ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data, size_t size,
                                         size_t capacity, ColumnBatch& out, LoadErrorSink& errors) {
+  AppendToBatch sink(out);
+  return ParseSongFile(file, data, size, capacity, sink, errors);
+}
+
+ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data, size_t size,
+                                        size_t capacity, RecordSink& out, LoadErrorSink& errors) {
   const TableSchema& schema = StagingSongsSchema();
   std::span<const FieldSpec> fields = SongFields();
   ParseCounts counts;
@@ -439,7 +455,7 @@ ParseCounts RecordParser::ParseSongFile(std::string_view file, const char* data,
     }
   }
   if (reason.empty()) {
-    out.AppendRow(std::span<const FieldValue>(impl_->values.data(), fields.size()));
+    out.Accept(std::span<const FieldValue>(impl_->values.data(), fields.size()));
     ++counts.rows;
   } else {
     errors.Report(

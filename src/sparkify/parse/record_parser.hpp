@@ -28,8 +28,8 @@ struct ParseCounts {
   uint64_t lines = 0;   // lines consumed (event blocks), blank lines included
 };
 
-// Receives each good record of ParseEventLines as one value per staging_events column, the
-// event_seq last. Text values are views into the parser's buffers, valid until Accept returns:
+// Receives each good record: one value per column of the staging table (staging_events: the
+// event_seq last). Text values are views into the parser's buffers, valid until Accept returns:
 // a sink that keeps them copies them (ColumnBatch::AppendRow does).
 class RecordSink {
  public:
@@ -58,6 +58,9 @@ class RecordParser {
                               uint64_t first_offset, ColumnBatch& out, LoadErrorSink& errors);
 
   // Parses one whole song file: exactly one JSON object (any formatting, a BOM allowed).
+  ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size, size_t capacity,
+                            RecordSink& out, LoadErrorSink& errors);
+  // The same, appending the record to `out` (staging_songs' schema).
   ParseCounts ParseSongFile(std::string_view file, const char* data, size_t size, size_t capacity,
                             ColumnBatch& out, LoadErrorSink& errors);
 

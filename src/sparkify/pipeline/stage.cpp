@@ -157,18 +157,8 @@ class ChunkQueue {
   bool aborted_ = false;
 };
 
-// Hands each parsed record straight to a mapper (StageHooks::hand_over_raw false).
-class MapOnParse final : public parse::RecordSink {
- public:
-  MapOnParse(RowMapper& mapper, ColumnBatch& derived) : mapper_(mapper), derived_(derived) {}
-  void Accept(std::span<const FieldValue> record) override { mapper_.MapRow(record, derived_); }
-
- private:
-  RowMapper& mapper_;
-  ColumnBatch& derived_;
-};
-
-class Worker {
+// Reads and parses files; the parser hands it each good record (parse::RecordSink).
+class Worker final : private parse::RecordSink {
  public:
   Worker(RawKind kind, const TableSchema& schema, ChunkQueue& queue, parse::LoadErrorSink& errors,
          const StageOptions& options, RowMapper* mapper, const TableSchema* derived_schema,
@@ -224,20 +214,22 @@ class Worker {
     if (!derived_) derived_ = queue_.Fresh(*derived_schema_);
     return *derived_;
   }
-  // Whether records go from the parser straight to the mapper, with no raw batch.
-  bool MapsOnParse() const { return !hand_over_raw_; }
-  // Maps what was parsed into the raw batch since the last call, then hands the chunk over when
-  // `parsed` more raw rows make it big enough. (Event records mapped on parse never reach the
-  // raw batch; a song file, parsed whole into it, is mapped here and its row dropped.)
+  // A record goes straight to the mapper when the raw rows are not handed over (no raw batch is
+  // filled), else into the raw batch.
+  void Accept(std::span<const FieldValue> record) override {
+    if (hand_over_raw_) {
+      Raw().AppendRow(record);
+    } else {
+      mapper_->MapRow(record, Derived());
+    }
+  }
+  // Maps the raw rows parsed since the last call (when they are handed over with a mapper), then
+  // hands the chunk over when `parsed` more raw rows make it big enough.
   Status AfterParse(uint64_t parsed) {
     if (mapper_ != nullptr && raw_ && raw_->rows() > mapped_rows_) {
       AddElapsed timer(map_time_);
       mapper_->Map(*raw_, mapped_rows_, Derived());
       mapped_rows_ = raw_->rows();
-      if (MapsOnParse()) {
-        raw_->Clear();
-        mapped_rows_ = 0;
-      }
     }
     rows_in_chunk_ += parsed;
     if (rows_in_chunk_ < options_.batch_rows) return Status::Ok();
@@ -275,7 +267,7 @@ class Worker {
     buffer_.resize(size + parse::kPadding);  // simdjson reads ahead
     parse::ParseCounts c = [&] {
       AddElapsed timer(parse_time_);
-      return parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), Raw(), errors_);
+      return parser_.ParseSongFile(file.uri, buffer_.data(), size, buffer_.size(), *this, errors_);
     }();
     rows += c.rows;
     rejected += c.errors;
@@ -329,14 +321,9 @@ class Worker {
       if (consumed > 0) {
         parse::ParseCounts c = [&] {
           AddElapsed timer(parse_time_);
-          const uint64_t file_index = options_.file_index_base + index_;
-          if (MapsOnParse()) {
-            MapOnParse sink(*mapper_, Derived());
-            return parser_.ParseEventLines(file.uri, file_index, buffer_.data(), consumed,
-                                           buffer_.size(), line_no, offset, sink, errors_);
-          }
-          return parser_.ParseEventLines(file.uri, file_index, buffer_.data(), consumed,
-                                         buffer_.size(), line_no, offset, Raw(), errors_);
+          return parser_.ParseEventLines(file.uri, options_.file_index_base + index_,
+                                         buffer_.data(), consumed, buffer_.size(), line_no, offset,
+                                         *this, errors_);
         }();
         rows += c.rows;
         rejected += c.errors;

@@ -241,14 +241,11 @@ constexpr std::string_view kEtlMemoryLimit = "128MB";
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
-// ... and while a full direct load runs its transform: one range of start times at a time goes
-// into dim_time, on one engine thread (pipeline::InsertDimTimeFromPlays, serial_dim_time), so
-// less than the 128 MB a parallel transform needs (docs/BENCHMARKS.md: session 10, XL's 30 M
-// events load under 64 MB at one thread, and peak 200 instead of 293 MB; under 32 MB dim_time
-// runs out of memory; session 12, with the song tables' memory freed earlier: L's transform
-// runs under 32 MB, and under 40 MB L peaks at 125-131 MB at one thread (129-137 under 48 MB),
-// XL at 147 / 171 MB at one / two threads).
-constexpr std::string_view kSerialTransformMemoryLimit = "40MB";
+// ... and while a full direct load runs its transform: the users and dim_time's distinct times
+// go in, each through one load (docs/BENCHMARKS.md: session 12, XL at 147 / 171 MB at one / two
+// threads under 40 MB; session 14, dim_time's times merged by sparkify instead of aggregated by
+// DuckDB over the loaded plays).
+constexpr std::string_view kTransformMemoryLimit = "40MB";
 
 // `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice
 // that follows it (SQL settings a sparkify user cannot reach) becomes how to give etl more
@@ -269,7 +266,7 @@ Error WithMemoryLimitAdvice(const Error& error, const std::optional<std::string>
         "etl bounds DuckDB's memory by default ({} while the files stream in, {} or {} for the "
         "rest) and this load needed more: set SPARKIFY_MEMORY_LIMIT or dwh.cfg [SPARKIFY] "
         "MEMORY_LIMIT (e.g. 1GB) to run it under that limit throughout.",
-        kLoadMemoryLimit, kSerialTransformMemoryLimit, kEtlMemoryLimit);
+        kLoadMemoryLimit, kTransformMemoryLimit, kEtlMemoryLimit);
   }
   Error advised(error.code(), std::move(message));
   advised.sqlstate = error.sqlstate;
@@ -362,11 +359,9 @@ int RunEtlCommand(const GlobalOptions& global, const EtlFlags& flags) {
   // buffer pool, which would otherwise grow with the input (docs/BENCHMARKS.md, memory).
   auto engine = OpenTarget(*settings, flags.target, *threads, kEtlMemoryLimit);
   if (!ConfiguredMemoryLimit(*settings)) {
-    // etl's own limits, and dim_time on one engine thread to stay under them. With MEMORY_LIMIT
-    // set, every range goes in on every thread the run has, under that limit.
+    // etl's own limits; with MEMORY_LIMIT set, that limit throughout.
     options.load_memory_limit = kLoadMemoryLimit;
-    options.serial_dim_time = true;
-    options.transform_memory_limit = kSerialTransformMemoryLimit;
+    options.transform_memory_limit = kTransformMemoryLimit;
   }
   if (!engine.ok()) return ReportError(engine.error());
   options.arguments = DescribeArguments(options, (*engine)->Describe());

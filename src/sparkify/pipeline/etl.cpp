@@ -130,22 +130,7 @@ Result<EtlPlan> PlanEtl(const EtlOptions& options, sql::Dialect dialect) {
   if (direct) {
     load(DimUserSchema().name, "each user's latest event, computed by sparkify");
     load(UserStateSchema().name, "the ordering fields of each user's latest event");
-    if (sql::TimesFromPlays(dialect)) {
-      sql::RenderOptions times = DimTimeFromPlaysRender(options);
-      times.values["from"] = ":from";
-      times.values["until"] = ":until";
-      plan.steps.push_back(
-          {std::string(sql::StmtName(sql::Stmt::kInsertDimTimeFromPlays)),
-           sql::Render(sql::Stmt::kInsertDimTimeFromPlays, dialect, times),
-           "once per range [:from, :until) of start times, about " +
-               log::WithThousands(kPlaysPerTimeRange) +
-               " plays each (bounds: approximate quantiles of "
-               "fact_songplay.start_time); on one engine thread (--threads 1, or etl's own "
-               "memory limits: no MEMORY_LIMIT set) each range but the last inserts whole "
-               "vectors"});
-    } else {
-      load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
-    }
+    load(DimTimeSchema().name, "the distinct play start times, computed by sparkify");
     if (plays_wait) statement(sql::Stmt::kPublishFactLoad);
   } else {
     for (sql::Stmt stmt : sql::TransformStatements()) statement(stmt);

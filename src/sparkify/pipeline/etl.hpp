@@ -37,19 +37,13 @@ struct EtlOptions {
   bool full_refresh = false;     // rebuild from every listed file, whatever the manifest says
   std::string arguments;         // the command line, secrets removed, for the runs table
   // DuckDB (sql::BoundsEngineMemory): its memory limit while a full direct load streams the
-  // files in ("32MB"); the transform then runs under transform_memory_limit, or the engine's own
-  // (dim_time's parallel inserts, which at 30 M plays need more than 64 MB), and the engine's
-  // own is restored after. Empty: unchanged. Streaming needs little; a higher limit only lets
-  // the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
+  // files in ("32MB"); the transform then runs under transform_memory_limit, or the engine's own,
+  // and the engine's own is restored after. Empty: unchanged. Streaming needs little; a higher
+  // limit only lets the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
   // With load_memory_limit: the limit for the transform that follows ("40MB"); empty: the
   // engine's own. The engine's own is restored after the transform either way.
   std::string transform_memory_limit;
-  // dim_time's ranges go in on one engine thread whatever `threads` is (InsertsDimTimeSerially):
-  // a parallel insert leaves each range's last row group per thread in memory until the commit
-  // (L at two threads: 203-211 MB peak, against 157-161 MB serially, for +0.3 s of ~18 s;
-  // docs/BENCHMARKS.md, session 12), but past two cores it is the transform's parallel part.
-  bool serial_dim_time = false;
 };
 
 struct TableCount {
@@ -89,12 +83,6 @@ struct EtlPlan {
   std::vector<source::SourceFile> event_files;
   std::vector<EtlStep> steps;  // all inside one transaction
 };
-
-// Whether a direct load's transform inserts dim_time's ranges one at a time (serially, in whole
-// vectors, on one engine thread; InsertDimTimeFromPlays): on one thread, or with
-// serial_dim_time. Such a transform needs less memory than a parallel one, so etl gives it a
-// lower limit (transform_memory_limit).
-bool InsertsDimTimeSerially(const EtlOptions& options);
 
 // Lists both locations (S3 listings are requests, but nothing is downloaded) and renders the
 // statements; touches no database.

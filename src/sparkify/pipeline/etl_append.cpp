@@ -74,7 +74,10 @@ Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
       flush();
     }));
     SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kUpsertUsers));
-    SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, TimeLoadSchema(), events.start_times));
+    {
+      Phase times(report.timings, "transform.dim_time");
+      SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, TimeLoadSchema(), events.start_times));
+    }
     SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertNewTimes));
     SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kDropUpsertLoads));
     if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));

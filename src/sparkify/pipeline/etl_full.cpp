@@ -57,7 +57,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
       !sql::BoundsEngineMemory(engine.dialect())) {
     return LoadAll(engine, options, sources, report, staged, [] { return Status::Ok(); });
   }
-  // The files stream in under the lower limit; the transform (dim_time's aggregates) runs under
+  // The files stream in under the lower limit; the transform (users, dim_time) runs under
   // transform_memory_limit or the engine's own, which is back in place afterwards.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
@@ -152,12 +152,11 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   events.stage_raw = stage_raw;
   events.plays = plays_wait ? &FactLoadSchema() : &FactSongplaySchema();
   events.songs = &songs;
-  events.collect_start_times = !sql::TimesFromPlays(engine.dialect());
   events.options = stage_options;
   events.sink = &sink;
   SPARKIFY_RETURN_IF_ERROR(StageEventsOfRun(events, options, report, sink));
   // Every play is mapped: the match table goes, and with it the heap pages the staging freed,
-  // before DuckDB's transform (dim_time's aggregate) takes its own memory.
+  // before the transform (users, dim_time's merge and load) takes its own memory.
   events.songs = nullptr;
   songs = SongIndex();
   ReleaseFreedMemory();
@@ -178,10 +177,9 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       }));
       SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, UserStateSchema(),
                                         [&](ColumnBatch& b, auto&) { users.AppendState(b); }));
-      if (events.collect_start_times) {
+      {
+        Phase times(report.timings, "transform.dim_time");
         SPARKIFY_RETURN_IF_ERROR(LoadTimes(engine, DimTimeSchema(), events.start_times));
-      } else {
-        SPARKIFY_RETURN_IF_ERROR(InsertDimTimeFromPlays(engine, options, events.plays_added));
       }
       if (plays_wait) SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kPublishFactLoad));
     }

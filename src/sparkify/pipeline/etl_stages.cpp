@@ -1,6 +1,8 @@
 #include "sparkify/pipeline/etl_stages.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <span>
 #include <tuple>
 
 #include "sparkify/common/log.hpp"
@@ -63,21 +65,6 @@ Status LockDatabase(engine::Engine& engine) {
   return RunStatement(engine, sql::Stmt::kLockEtl);
 }
 
-bool InsertsDimTimeSerially(const EtlOptions& options) {
-  return options.threads <= 1 || options.serial_dim_time;
-}
-
-sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options) {
-  sql::RenderOptions render;
-  render.serial_insert = InsertsDimTimeSerially(options);
-  return render;
-}
-
-size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range) {
-  plays_per_range = std::max<uint64_t>(plays_per_range, 1);
-  return std::max<size_t>(1, static_cast<size_t>((plays + plays_per_range - 1) / plays_per_range));
-}
-
 Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sql::Stmt set,
                                       const std::string& value, std::string_view what) {
   SPARKIFY_ASSIGN_OR_RETURN(engine::QueryResult before,
@@ -90,100 +77,42 @@ Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sq
   return *before.rows[0][0];
 }
 
-namespace {
+// dim_time rows per batch handed to the load: eight whole vectors.
+constexpr size_t kTimeBatchRows = 16384;
 
-// Sets the engine's thread count to `threads` and returns the one it had.
-Result<std::string> SwapEngineThreads(engine::Engine& engine, const std::string& threads) {
-  return SwapEngineSetting(engine, sql::Stmt::kEngineThreads, sql::Stmt::kSetEngineThreads, threads,
-                           "thread count");
-}
-
-// The ranges of InsertDimTimeFromPlays, rendered with `render`.
-Status InsertDimTimeRanges(engine::Engine& engine, sql::RenderOptions render, uint64_t plays,
-                           uint64_t plays_per_range) {
-  const size_t ranges = DimTimeRanges(plays, plays_per_range);
-  // Each range in parallel (two threads and more, MEMORY_LIMIT set): a parallel insert leaves
-  // each statement's last row group per thread in memory until the commit (session 7,
-  // docs/BENCHMARKS.md): under the engine's 128 MB XL (82 ranges) peaks at 296 MB, but under 32
-  // or 64 MB it ran out of memory (with ranges of 900,000 plays too). The serial ranges load
-  // XL under 40 MB, and L's transform at two threads in about the same time (session 12).
-  sql::RenderOptions bounds_render;
-  std::string fractions;
-  for (size_t i = 1; i < ranges; ++i) {
-    if (i > 1) fractions += ", ";
-    fractions += std::to_string(static_cast<double>(i) / static_cast<double>(ranges));
-  }
-  bounds_render.values["fractions"] = fractions;
-  SPARKIFY_ASSIGN_OR_RETURN(
-      engine::QueryResult r,
-      engine.Query(sql::Render(sql::Stmt::kPlayTimeBounds, engine.dialect(), bounds_render)));
-  std::vector<int64_t> bounds;
-  for (const auto& row : r.rows) {
-    if (!row.empty() && row[0]) bounds.push_back(std::stoll(*row[0]));
-  }
-  if (bounds.empty()) return Status::Ok();  // no plays
-  // The quantiles lie between the first and the last time; sorted and without repeats, the
-  // ranges [bounds[i], bounds[i + 1]) cover every play once, the last one included.
-  std::sort(bounds.begin(), bounds.end());
-  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  bounds.back() += 1;
-  if (bounds.size() == 1) bounds.insert(bounds.begin(), bounds.back() - 1);
-  int64_t from = bounds.front();
-  for (size_t i = 1; i < bounds.size(); ++i) {
-    const bool last = i + 1 == bounds.size();
-    render.values["from"] = std::to_string(from);
-    render.values["until"] = std::to_string(bounds[i]);
-    // A serial insert keeps a 16 KB version array for every vector it fills only in part
-    // (sql catalog, kInsertDimTimeFromPlays): a range that ended mid-vector would leave every
-    // vector of the next ranges part-filled. So each range but the last inserts whole vectors
-    // only, and the next range starts after the last time inserted.
-    render.whole_vectors_only = render.serial_insert && !last;
-    SPARKIFY_RETURN_IF_ERROR(RunStatement(engine, sql::Stmt::kInsertDimTimeFromPlays, render));
-    if (!render.whole_vectors_only) {
-      from = bounds[i];
-      continue;
-    }
-    SPARKIFY_ASSIGN_OR_RETURN(
-        engine::QueryResult next,
-        engine.Query(sql::Render(sql::Stmt::kDimTimeResumeAfter, engine.dialect(), render)));
-    if (!next.rows.empty() && !next.rows[0].empty() && next.rows[0][0])
-      from = std::stoll(*next.rows[0][0]);  // else nothing was inserted: the range carries on
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
-                              uint64_t plays_per_range) {
-  const sql::RenderOptions render = DimTimeFromPlaysRender(options);
-  if (!render.serial_insert || options.threads <= 1)
-    return InsertDimTimeRanges(engine, render, plays, plays_per_range);
-  // A serial insert with more threads: the engine runs on one for these statements, and has its
-  // own count back after them, whether they succeed or not.
-  SPARKIFY_ASSIGN_OR_RETURN(std::string own_threads, SwapEngineThreads(engine, "1"));
-  Status inserted = InsertDimTimeRanges(engine, render, plays, plays_per_range);
-  Status restored = SwapEngineThreads(engine, own_threads).status();
-  return inserted.ok() ? restored : inserted;
-}
-
-Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
-                 std::vector<int64_t>& start_times) {
-  std::sort(start_times.begin(), start_times.end());
-  start_times.erase(std::unique(start_times.begin(), start_times.end()), start_times.end());
-  Status s = LoadRows(engine, schema, [&](ColumnBatch& b, auto& flush) {
-    for (int64_t t : start_times) {
-      TimeParts p = SplitTimestamp(t);
+Status LoadTimes(engine::Engine& engine, const TableSchema& schema, DistinctSpill& start_times) {
+  const auto start = std::chrono::steady_clock::now();
+  SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
+                            engine.OpenParallelLoader(schema));
+  auto batch = std::make_unique<ColumnBatch>(schema);
+  Status s = start_times.ForEachDistinct([&](std::span<const int64_t> times) -> Status {
+    for (int64_t t : times) {
+      const TimeParts p = SplitTimestamp(t);
       const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
                                 FieldValue::Int(p.day),    FieldValue::Int(p.week),
                                 FieldValue::Int(p.month),  FieldValue::Int(p.year),
                                 FieldValue::Int(p.weekday)};
-      b.AppendRow(row);
-      if (b.rows() >= 16384) flush();
+      batch->AppendRow(row);
+      if (batch->rows() < kTimeBatchRows) continue;
+      SPARKIFY_RETURN_IF_ERROR(loader->AppendOwned(std::move(batch)));
+      batch = loader->TakeSpent();
+      if (batch) {
+        batch->Clear();
+      } else {
+        batch = std::make_unique<ColumnBatch>(schema);
+      }
     }
+    return Status::Ok();
   });
-  std::vector<int64_t>().swap(start_times);
-  return s;
+  if (s.ok() && !batch->empty()) s = loader->AppendOwned(std::move(batch));
+  Status finished = loader->Finish();
+  if (!s.ok()) return s;
+  log::Verbose(
+      "loading " + schema.name + ": " +
+      std::to_string(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) +
+      " s");
+  return finished;
 }
 
 Result<StageStats> StageEvents(EventStaging& st) {
@@ -214,9 +143,8 @@ Result<StageStats> StageEvents(EventStaging& st) {
     if (!st.direct || !chunk.derived) return Status::Ok();
     ColumnBatch& batch = *chunk.derived;
     for (size_t r = 0; r < batch.rows(); ++r) batch.SetInt(0, r, next_songplay_id++);
-    if (st.collect_start_times) {
-      for (size_t r = 0; r < batch.rows(); ++r) st.start_times.push_back(batch.Int(1, r));
-    }
+    for (size_t r = 0; r < batch.rows(); ++r)
+      SPARKIFY_RETURN_IF_ERROR(st.start_times.Add(batch.Int(1, r)));
     if (plays) {
       SPARKIFY_RETURN_IF_ERROR(plays->AppendOwned(std::move(chunk.derived)));
       chunk.derived = plays->TakeSpent();  // StageFiles recycles it to the workers

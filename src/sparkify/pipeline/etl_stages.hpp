@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sparkify/common/column_batch.hpp"
+#include "sparkify/common/distinct_spill.hpp"
 #include "sparkify/common/error.hpp"
 #include "sparkify/engine/engine.hpp"
 #include "sparkify/parse/load_error.hpp"
@@ -45,12 +46,11 @@ struct EventStaging {
   const TableSchema* plays = nullptr;  // fact_songplay, or the temporary table plays wait in
   int64_t first_songplay_id = 1;       // plays are numbered from it in load order
   const SongIndex* songs = nullptr;    // what plays match
-  bool collect_start_times = true;     // fill start_times (not when the engine computes dim_time)
   StageOptions options;
   parse::LoadErrorSink* sink = nullptr;
   // Filled: each worker's mapper (its users), every play's start time, the plays numbered.
   std::vector<PlayMapper> mappers;
-  std::vector<int64_t> start_times;
+  DistinctSpill start_times;
   uint64_t plays_added = 0;
 };
 Result<StageStats> StageEvents(EventStaging& staging);
@@ -64,25 +64,10 @@ Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlRep
 Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sql::Stmt set,
                                       const std::string& value, std::string_view what);
 
-// How a run renders kInsertDimTimeFromPlays (sql::TimesFromPlays): its input materialized when
-// the engine inserts on one thread (RenderOptions::serial_insert). The run and its --dry-run
-// plan both take it from here.
-sql::RenderOptions DimTimeFromPlaysRender(const EtlOptions& options);
-// dim_time from the `plays` plays in fact_songplay (sql::TimesFromPlays), in DimTimeRanges()
-// statements over ranges of start times of about `plays_per_range` plays each (approximate
-// quantiles): DuckDB's aggregate then holds one range's distinct times at a time, so its memory
-// does not grow with the load (docs/BENCHMARKS.md). On one thread every range but the last
-// inserts whole vectors and carries the rest to the next. Every distinct time is inserted
-// once, whatever the plays' order and the ranges.
-inline constexpr uint64_t kPlaysPerTimeRange = 300'000;
-size_t DimTimeRanges(uint64_t plays, uint64_t plays_per_range = kPlaysPerTimeRange);
-Status InsertDimTimeFromPlays(engine::Engine& engine, const EtlOptions& options, uint64_t plays,
-                              uint64_t plays_per_range = kPlaysPerTimeRange);
-
-// Loads the distinct `start_times` (sorted and deduplicated here, then freed) into `schema`
-// (dim_time, or the incremental run's etl_time_load).
-Status LoadTimes(engine::Engine& engine, const TableSchema& schema,
-                 std::vector<int64_t>& start_times);
+// Loads the distinct `start_times`, ascending, with their calendar fields into `schema`
+// (dim_time, or the incremental run's etl_time_load) through one parallel load; the spill is
+// empty afterwards.
+Status LoadTimes(engine::Engine& engine, const TableSchema& schema, DistinctSpill& start_times);
 // The run's bad records, sorted, summarised on stderr and into report.load_errors; kTooMany-
 // LoadErrors past --max-errors.
 Status CheckLoadErrors(EtlReport& report, const EtlOptions& options, parse::CollectingSink& sink);

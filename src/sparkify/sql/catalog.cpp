@@ -213,10 +213,6 @@ constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(831714589100
 // streams rows in (sql::BoundsEngineMemory).
 constexpr std::string_view kMemoryLimit = "select current_setting('memory_limit')";
 constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$value}}";
-// DuckDB's thread count, read and set (value: a number) around dim_time's serial ranges when the
-// run has more threads (pipeline::InsertDimTimeFromPlays).
-constexpr std::string_view kEngineThreads = "select current_setting('threads')";
-constexpr std::string_view kSetEngineThreads = "set threads = {{$value}}";
 // Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
 constexpr std::string_view kLockManifest = "lock load_manifest";
 
@@ -534,52 +530,6 @@ with plays as (
 {{time_parts_of_plays}}{{only_new_times}}
 )sql";
 
-// The direct transform on DuckDB: dim_time from the plays already in fact_songplay, computed by
-// DuckDB's threads, instead of every play's start time held in sparkify's memory until the end.
-// Run once per range of start times [from, until) (microseconds since the epoch; the ranges
-// from kPlayTimeBounds), so that the aggregate holds one range's distinct times, not all of
-// them: nearly every play has a time of its own, and over all 8 M plays of a large load the
-// aggregate took more memory than the rest of the load. Plays arrive in nearly time order, so
-// each range's scan reads few row groups (zone maps); in any order the ranges still partition
-// the plays. For a serial insert (RenderOptions::serial_insert: one engine thread) the range's
-// distinct times are materialized first so that the insert receives whole vectors: the aggregate's
-// output comes in part-filled chunks, and a serial insert keeps a 16 KB version array for every
-// part-filled vector until the commit (130 MB at 8 M times). A parallel insert has no such cost,
-// but leaves its last row group per thread in memory until the commit, once per statement.
-constexpr std::string_view kInsertDimTimeFromPlays = R"sql(
-insert into dim_time (start_time, hour, day, week, month, year, weekday)
-with plays as {{materialized_if_serial}} (
-    select distinct start_time
-    from fact_songplay
-    where start_time >= make_timestamp({{$from}}) and start_time < make_timestamp({{$until}})
-)
-{{time_parts_of_plays}}{{whole_vectors_only}}
-)sql";
-
-// After a kInsertDimTimeFromPlays with RenderOptions::whole_vectors_only from {{$from}}: where
-// the next range starts (microseconds since the epoch), or NULL when it inserted nothing.
-constexpr std::string_view kDimTimeResumeAfter = R"sql(
-select epoch_us(max(start_time)) + 1
-from dim_time
-where start_time >= make_timestamp({{$from}})
-)sql";
-
-// The bounds of kInsertDimTimeFromPlays' ranges, in microseconds since the epoch, sorted: the
-// plays' first start time, approximate quantiles at {{$fractions}} (numbers and commas, empty
-// for one range) and the last start time. No rows without plays.
-constexpr std::string_view kPlayTimeBounds = R"sql(
-select epoch_us(bound) as bound
-from (
-    select unnest(
-        [min(start_time)]
-        || approx_quantile(start_time, [{{$fractions}}]::float[])
-        || [max(start_time)]
-    ) as bound
-    from fact_songplay
-)
-order by bound
-)sql";
-
 // Every NextSong event is one play, numbered 1..n in load order (event_seq: files in uri order,
 // lines in file order). Redshift's COPY keeps no load order: there plays are numbered by time,
 // then session and item (then the rest of the row, so that the numbering is total). Its song is the
@@ -781,9 +731,6 @@ constexpr std::array kEntries{
     Entry{Stmt::kInsertDimSong, "insert_dim_song", kInsertDimSong},
     Entry{Stmt::kInsertDimUser, "insert_dim_user", kInsertDimUser},
     Entry{Stmt::kInsertDimTime, "insert_dim_time", kInsertDimTime},
-    Entry{Stmt::kInsertDimTimeFromPlays, "insert_dim_time_from_plays", kInsertDimTimeFromPlays},
-    Entry{Stmt::kPlayTimeBounds, "play_time_bounds", kPlayTimeBounds},
-    Entry{Stmt::kDimTimeResumeAfter, "dim_time_resume_after", kDimTimeResumeAfter},
     Entry{Stmt::kInsertFactSongplay, "insert_fact_songplay", kInsertFactSongplay},
     Entry{Stmt::kTableRowCounts, "table_row_counts", kTableRowCounts},
     Entry{Stmt::kCreateFactLoad, "create_fact_load", kCreateFactLoad},
@@ -800,8 +747,6 @@ constexpr std::array kEntries{
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kMemoryLimit, "memory_limit", kMemoryLimit},
     Entry{Stmt::kSetMemoryLimit, "set_memory_limit", kSetMemoryLimit},
-    Entry{Stmt::kEngineThreads, "engine_threads", kEngineThreads},
-    Entry{Stmt::kSetEngineThreads, "set_engine_threads", kSetEngineThreads},
     Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},
@@ -971,18 +916,6 @@ std::string ExpandMacros(std::string_view text, Dialect dialect, const RenderOpt
       pos = close + 2;
       continue;
     }
-    if (name == "materialized_if_serial") {  // RenderOptions::serial_insert
-      out.append(options.serial_insert ? "materialized" : "not materialized");
-      pos = close + 2;
-      continue;
-    }
-    if (name == "whole_vectors_only") {  // RenderOptions::whole_vectors_only
-      if (options.whole_vectors_only) {
-        out.append("\norder by start_time\nlimit (select count(*) // 2048 * 2048 from plays)");
-      }
-      pos = close + 2;
-      continue;
-    }
     if (name == "only_new_times") {
       if (options.append) {
         out.append(
@@ -1099,7 +1032,6 @@ Result<std::map<std::string, std::string>> RedshiftTableAttributes(
 std::string_view StmtName(Stmt stmt) { return Find(stmt).name; }
 bool DeclaresForeignKeys(Dialect dialect) { return dialect != Dialect::kDuckDb; }
 bool DefersKeys(Dialect dialect) { return dialect == Dialect::kPostgres; }
-bool TimesFromPlays(Dialect dialect) { return dialect == Dialect::kDuckDb; }
 bool BoundsEngineMemory(Dialect dialect) { return dialect == Dialect::kDuckDb; }
 std::span<const Stmt> TransformStatements() { return kTransform; }
 std::span<const Stmt> CreateTablesStatements() { return kCreateTables; }

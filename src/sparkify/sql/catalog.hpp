@@ -28,10 +28,6 @@ enum class Stmt {
   kInsertDimSong,
   kInsertDimUser,
   kInsertDimTime,
-  kInsertDimTimeFromPlays,  // direct transform (TimesFromPlays): fact_songplay -> dim_time,
-                            // once per range of start times: values from, until
-  kPlayTimeBounds,          // the bounds of those ranges: value fractions
-  kDimTimeResumeAfter,      // where the next range starts after a whole-vectors insert: from
   kInsertFactSongplay,
   kTableRowCounts,   // one row per table: table_name, row_count
   kCreateFactLoad,   // direct transform: a constraint-free temporary table for the plays
@@ -52,8 +48,6 @@ enum class Stmt {
   kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
   kMemoryLimit,           // DuckDB (BoundsEngineMemory): the engine's memory limit
   kSetMemoryLimit,        // DuckDB: set it (value)
-  kEngineThreads,         // DuckDB: the engine's thread count
-  kSetEngineThreads,      // DuckDB: set it (value)
   kLockEtl,               // kTryLockEtl's lock, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,
@@ -105,12 +99,6 @@ struct RenderOptions {
   // events from etl_events_new (the new files only) instead of staging_events, plays numbered
   // after the largest songplay_id, and only the start times dim_time lacks.
   bool append = false;
-  // kInsertDimTimeFromPlays: the engine inserts on one thread (pipeline::InsertsDimTimeSerially),
-  // so its input is materialized first (see the statement).
-  bool serial_insert = false;
-  // kInsertDimTimeFromPlays: only the range's first times that fill whole vectors of 2048 rows
-  // (in time order), so that the next range's serial insert starts on a vector boundary.
-  bool whole_vectors_only = false;
 };
 
 // The statement's text in `dialect`, macros expanded.
@@ -149,11 +137,6 @@ bool DeclaresForeignKeys(Dialect dialect);
 // index at commit from the whole transaction, in memory (an 8 M-row dim_time key cost 300 MB
 // and 6 s); the pipeline guarantees them by construction and `sparkify check` verifies them.
 bool DefersKeys(Dialect dialect);
-
-// Whether a full direct load computes dim_time in the engine from the loaded plays
-// (kInsertDimTimeFromPlays: DuckDB, whose aggregate is parallel and spills) rather than from
-// the start times sparkify collects while mapping (PostgreSQL: one COPY of the distinct times).
-bool TimesFromPlays(Dialect dialect);
 
 // Whether the engine's memory limit can be lowered while a full direct load streams rows in
 // (kMemoryLimit, kSetMemoryLimit: DuckDB, whose buffer pool otherwise fills to its limit with

@@ -96,6 +96,8 @@ DistinctSpill& DistinctSpill::operator=(DistinctSpill&& other) noexcept {
   return *this;
 }
 
+void DistinctSpill::Reserve() { buffer_.reserve(run_values_); }
+
 void DistinctSpill::Reset() {
   std::vector<int64_t>().swap(buffer_);
   std::vector<Run>().swap(runs_);

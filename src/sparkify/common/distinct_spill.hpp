@@ -39,6 +39,7 @@ class DistinctSpill {
   // Adds one value. A full buffer is written out as a run: an error is the temporary file's
   // (cannot be created, disk full).
   Status Add(int64_t value) {
+    if (buffer_.capacity() == 0) Reserve();
     buffer_.push_back(value);
     return buffer_.size() >= run_values_ ? WriteRun() : Status::Ok();
   }
@@ -58,6 +59,10 @@ class DistinctSpill {
   };
   class RunReader;
 
+  // The buffer's whole size at once: growing it by doubling would free 128 KB-1 MB blocks that
+  // glibc mapped, and each such free raises its threshold for mapping blocks, so that later
+  // large blocks come from the heap and fragment it.
+  void Reserve();
   Status WriteRun();  // the buffer, sorted and deduplicated, as one more run
   Status MergeRuns(const std::function<Status(std::span<const int64_t>)>& emit);
   void Reset();  // empty again: buffer freed, file closed

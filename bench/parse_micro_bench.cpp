@@ -1,10 +1,12 @@
 // Google Benchmark micro-benchmarks of the hot paths: the event-line and song-file parsers,
-// the play mapper of the direct transform, and DuckDB appends of staged rows.
+// the play mapper of the direct transform, DuckDB appends of staged rows, and the merge of
+// dim_time's distinct start times.
 //   cmake -DSPARKIFY_BUILD_BENCH=ON ... && build-release/parse_micro_bench
 #include <benchmark/benchmark.h>
 
 #include <string>
 
+#include "sparkify/common/distinct_spill.hpp"
 #include "sparkify/engine/duckdb/duckdb_engine.hpp"
 #include "sparkify/parse/record_parser.hpp"
 #include "sparkify/parse/records.hpp"
@@ -113,5 +115,33 @@ void BM_DuckDbAppendStagedEvents(benchmark::State& state) {
 BENCHMARK(BM_DuckDbAppendStagedEvents);
 
 }  // namespace
+
+// dim_time's serial part (pipeline::LoadTimes without the engine): the plays' start times added
+// to the spill in about time order (a repeat now and then), the runs merged, and each distinct
+// time's row with its calendar fields appended to a batch. Items: plays.
+void BM_DimTimeMergeAndFields(benchmark::State& state) {
+  const int64_t plays = state.range(0);
+  for (auto _ : state) {
+    sparkify::DistinctSpill spill;
+    int64_t t = 1'541'030'400'000'000;
+    for (int64_t i = 0; i < plays; ++i) {
+      t += (i % 97 == 0) ? 0 : 300'000 + (i * 7919) % 1000;
+      if (!spill.Add(t).ok()) state.SkipWithError("spill");
+    }
+    ColumnBatch batch(sparkify::pipeline::DimTimeSchema());
+    sparkify::pipeline::TimeRowAppender rows;
+    sparkify::Status s = spill.ForEachDistinct([&](std::span<const int64_t> times) {
+      for (int64_t v : times) {
+        rows.Append(batch, v);
+        if (batch.rows() >= 16384) batch.Clear();
+      }
+      return sparkify::Status::Ok();
+    });
+    if (!s.ok()) state.SkipWithError("merge");
+    benchmark::DoNotOptimize(batch.rows());
+  }
+  state.SetItemsProcessed(state.iterations() * plays);
+}
+BENCHMARK(BM_DimTimeMergeAndFields)->Arg(8'220'499)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -1,9 +1,12 @@
 // dim_time from the plays' start times (pipeline/etl_stages.hpp LoadTimes): the distinct times
 // of a spill, in memory or merged from runs on disk, loaded with their calendar fields through
 // one parallel load, at one engine thread and at two. The fields are checked against DuckDB's own
-// `extract` over the same times, ISO weeks at year boundaries included.
+// `extract` over the same times, ISO weeks at year boundaries included; TimeRowAppender's
+// per-day reuse of the fields against SplitTimestamp per time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -86,6 +89,43 @@ TEST(LoadTimesTest, TheDistinctTimesWithTheirCalendarFields) {
       ASSERT_GT(expected.size(), 20'011u);  // the (i % 3) offsets
       EXPECT_EQ(Query(*e, kDimTime), expected);
       EXPECT_EQ(spill.added(), 0u);  // spent
+    }
+  }
+}
+
+// The appender reuses a day's calendar fields while the times stay in that day: the same rows
+// as SplitTimestamp per time, in ascending order and in any order, around midnight, New Year
+// and before 1970.
+TEST(TimeRowAppenderTest, SameFieldsAsEachTimeSplitAlone) {
+  const int64_t day = 86'400'000'000;
+  std::vector<int64_t> times;
+  for (int64_t midnight : {int64_t{0}, -day, 1'546'214'400'000'000, 1'546'300'800'000'000,
+                           1'609'372'800'000'000, 1'609'459'200'000'000}) {
+    for (int64_t offset : {int64_t{0}, int64_t{1}, int64_t{3'599'999'999}, int64_t{3'600'000'000},
+                           day - 1, day, int64_t{-1}})
+      times.push_back(midnight + offset);
+  }
+  std::vector<int64_t> ascending = times;
+  std::sort(ascending.begin(), ascending.end());
+  std::vector<int64_t> scrambled = times;
+  std::mt19937 rng(11);
+  std::shuffle(scrambled.begin(), scrambled.end(), rng);
+  for (const std::vector<int64_t>* order : {&ascending, &scrambled}) {
+    ColumnBatch batch(DimTimeSchema());
+    TimeRowAppender rows;
+    for (int64_t t : *order) rows.Append(batch, t);
+    ASSERT_EQ(batch.rows(), order->size());
+    for (size_t r = 0; r < order->size(); ++r) {
+      const int64_t t = (*order)[r];
+      const TimeParts p = SplitTimestamp(t);
+      SCOPED_TRACE(t);
+      EXPECT_EQ(batch.Int(0, r), t);
+      EXPECT_EQ(batch.Int(1, r), p.hour);
+      EXPECT_EQ(batch.Int(2, r), p.day);
+      EXPECT_EQ(batch.Int(3, r), p.week);
+      EXPECT_EQ(batch.Int(4, r), p.month);
+      EXPECT_EQ(batch.Int(5, r), p.year);
+      EXPECT_EQ(batch.Int(6, r), p.weekday);
     }
   }
 }

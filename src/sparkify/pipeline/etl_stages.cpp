@@ -85,14 +85,10 @@ Status LoadTimes(engine::Engine& engine, const TableSchema& schema, DistinctSpil
   SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
                             engine.OpenParallelLoader(schema));
   auto batch = std::make_unique<ColumnBatch>(schema);
+  TimeRowAppender rows;
   Status s = start_times.ForEachDistinct([&](std::span<const int64_t> times) -> Status {
     for (int64_t t : times) {
-      const TimeParts p = SplitTimestamp(t);
-      const FieldValue row[] = {FieldValue::Int(t),        FieldValue::Int(p.hour),
-                                FieldValue::Int(p.day),    FieldValue::Int(p.week),
-                                FieldValue::Int(p.month),  FieldValue::Int(p.year),
-                                FieldValue::Int(p.weekday)};
-      batch->AppendRow(row);
+      rows.Append(*batch, t);
       if (batch->rows() < kTimeBatchRows) continue;
       SPARKIFY_RETURN_IF_ERROR(loader->AppendOwned(std::move(batch)));
       batch = loader->TakeSpent();

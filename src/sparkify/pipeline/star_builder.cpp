@@ -122,6 +122,20 @@ TimeParts SplitTimestamp(int64_t micros) {
                    weekday};
 }
 
+void TimeRowAppender::Append(ColumnBatch& batch, int64_t micros) {
+  const int64_t day = civil::FloorDiv(micros, civil::kMicrosPerDay);
+  if (day != day_) {
+    parts_ = SplitTimestamp(day * civil::kMicrosPerDay);
+    day_ = day;
+  }
+  const int64_t hour = (micros - day * civil::kMicrosPerDay) / 3'600'000'000LL;
+  const FieldValue row[] = {FieldValue::Int(micros),        FieldValue::Int(hour),
+                            FieldValue::Int(parts_.day),    FieldValue::Int(parts_.week),
+                            FieldValue::Int(parts_.month),  FieldValue::Int(parts_.year),
+                            FieldValue::Int(parts_.weekday)};
+  batch.AppendRow(row);
+}
+
 const TableSchema& DimArtistSchema() {
   static const TableSchema s{"dim_artist",
                              {{"artist_id", ColumnType::kText},

@@ -53,6 +53,17 @@ struct TimeParts {
   int hour, day, week, month, year, weekday;
 };
 TimeParts SplitTimestamp(int64_t micros);
+// Appends dim_time rows (DimTimeSchema's columns) for times in microseconds. Only the hour
+// differs within a day: the other fields are computed once per day and reused while the times
+// stay in it, which for times in ascending order is nearly always.
+class TimeRowAppender {
+ public:
+  void Append(ColumnBatch& batch, int64_t micros);
+
+ private:
+  int64_t day_ = INT64_MIN;  // days since the epoch of parts_
+  TimeParts parts_{};
+};
 
 class SongIndex {
  public:

@@ -233,7 +233,8 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 
 // DuckDB's memory limit during etl unless MEMORY_LIMIT says otherwise: past it DuckDB writes
 // row groups to the database file and spills its aggregates (docs/BENCHMARKS.md, memory: 128 MB
-// loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB runs out in dim_time's aggregate).
+// loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB ran out in the aggregate dim_time
+// used until session 14).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
 // DuckDB's memory limit while a full direct load streams the files in, unless MEMORY_LIMIT is
 // set (pipeline::EtlOptions::load_memory_limit; the transform then runs under kEtlMemoryLimit,

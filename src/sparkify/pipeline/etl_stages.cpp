@@ -1,7 +1,6 @@
 #include "sparkify/pipeline/etl_stages.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <span>
 #include <tuple>
 
@@ -81,7 +80,7 @@ Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sq
 constexpr size_t kTimeBatchRows = 16384;
 
 Status LoadTimes(engine::Engine& engine, const TableSchema& schema, DistinctSpill& start_times) {
-  const auto start = std::chrono::steady_clock::now();
+  const Clock::time_point start = Clock::now();
   SPARKIFY_ASSIGN_OR_RETURN(std::unique_ptr<engine::BulkLoader> loader,
                             engine.OpenParallelLoader(schema));
   auto batch = std::make_unique<ColumnBatch>(schema);
@@ -102,13 +101,10 @@ Status LoadTimes(engine::Engine& engine, const TableSchema& schema, DistinctSpil
   });
   if (s.ok() && !batch->empty()) s = loader->AppendOwned(std::move(batch));
   Status finished = loader->Finish();
-  if (!s.ok()) return s;
-  log::Verbose(
-      "loading " + schema.name + ": " +
-      std::to_string(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) +
-      " s");
-  return finished;
+  SPARKIFY_RETURN_IF_ERROR(s);
+  SPARKIFY_RETURN_IF_ERROR(finished);
+  LogLoadTime(schema.name, start);
+  return Status::Ok();
 }
 
 Result<StageStats> StageEvents(EventStaging& st) {

@@ -143,6 +143,11 @@ Status StoreRun(engine::Engine& engine, const RunRecord& r) {
   });
 }
 
+void LogLoadTime(const std::string& table, Clock::time_point start) {
+  log::Verbose("loading " + table + ": " +
+               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+}
+
 std::string Plural(size_t n, const char* what) {
   return log::WithThousands(n) + " " + what + (n == 1 ? "" : "s");
 }

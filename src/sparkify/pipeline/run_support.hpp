@@ -26,6 +26,9 @@ namespace sparkify::pipeline {
 
 using Clock = std::chrono::steady_clock;
 
+// Logs (--verbose) how long loading `table` took since `start`.
+void LogLoadTime(const std::string& table, Clock::time_point start);
+
 // Loads `fill`'s rows into `schema`'s table through one bulk loader, in batches.
 template <typename Fill>
 Status LoadRows(engine::Engine& engine, const TableSchema& schema, Fill fill) {
@@ -42,8 +45,7 @@ Status LoadRows(engine::Engine& engine, const TableSchema& schema, Fill fill) {
   flush();
   SPARKIFY_RETURN_IF_ERROR(status);
   SPARKIFY_RETURN_IF_ERROR(loader->Finish());
-  log::Verbose("loading " + schema.name + ": " +
-               std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+  LogLoadTime(schema.name, start);
   return Status::Ok();
 }
 

@@ -647,6 +647,14 @@ class DuckDbEngine final : public Engine {
       duckdb_destroy_config(&config);
       return Error::Engine("duckdb: cannot disable fsst compression");
     }
+    // jemalloc's background threads purge freed pages in every arena after its decay time.
+    // Without them an arena purges only while its own threads allocate: the engine thread's
+    // arena kept the song tables' pages that DuckDB evicted during the events dirty to the end
+    // of the run (L at one thread: 21 MB, its events plateau 122 MB against 103 with them).
+    if (duckdb_set_config(config, "allocator_background_threads", "true") != DuckDBSuccess) {
+      duckdb_destroy_config(&config);
+      return Error::Engine("duckdb: cannot enable the allocator's background threads");
+    }
     if (!memory_limit.empty() &&
         duckdb_set_config(config, "memory_limit", memory_limit.c_str()) != DuckDBSuccess) {
       duckdb_destroy_config(&config);

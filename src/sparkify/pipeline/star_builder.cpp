@@ -242,15 +242,7 @@ uint64_t SongIndex::MatchTable::Hash(const Key& key) {
 
 void SongIndex::MatchTable::Reserve(size_t entries) {
   entries_.reserve(entries);
-  size_t slots = 16;
-  while (slots < 2 * entries) slots *= 2;
-  if (slots > slots_.size()) {
-    slots_.assign(slots, 0);
-    for (uint32_t i = 0; i < entries_.size(); ++i) {
-      const Key key = KeyOf(entries_[i]);
-      slots_[SlotOf(key, Hash(key))] = i + 1;
-    }
-  }
+  slots_.Reserve(entries, [&](uint32_t i) { return Hash(KeyOf(entries_[i])); });
 }
 
 SongIndex::MatchTable::Key SongIndex::MatchTable::KeyOf(const Entry& e) const {
@@ -282,40 +274,34 @@ void SongIndex::MatchTable::Store(Entry& e, const Key& key, const Match& match) 
 }
 
 size_t SongIndex::MatchTable::SlotOf(const Key& key, uint64_t hash) const {
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint32_t slot = slots_[i];
-    if (slot == 0) return i;
-    const Key held = KeyOf(entries_[slot - 1]);
+  return slots_.Find(hash, [&](uint32_t i) {
+    const Key held = KeyOf(entries_[i]);
     // Durations compare by their bits (MakeKey made -0.0 0.0), as the hash takes them.
-    if (std::bit_cast<uint64_t>(held.duration) == std::bit_cast<uint64_t>(key.duration) &&
-        held.title == key.title && held.artist == key.artist)
-      return i;
-  }
+    return std::bit_cast<uint64_t>(held.duration) == std::bit_cast<uint64_t>(key.duration) &&
+           held.title == key.title && held.artist == key.artist;
+  });
 }
 
-void SongIndex::MatchTable::Grow() { Reserve(std::max<size_t>(16, entries_.size() * 2)); }
-
 void SongIndex::MatchTable::Offer(const Key& key, uint64_t hash, Match match) {
-  if (2 * (entries_.size() + 1) > slots_.size()) Grow();
+  if (!slots_.Fits()) Reserve(std::max<size_t>(16, entries_.size() * 2));
   const size_t i = SlotOf(key, hash);
-  if (slots_[i] == 0) {
+  if (!slots_.Holds(i)) {
     entries_.emplace_back();
     Store(entries_.back(), key, match);
-    slots_[i] = static_cast<uint32_t>(entries_.size());
+    slots_.Put(i, static_cast<uint32_t>(entries_.size() - 1));
     return;
   }
-  Entry& e = entries_[slots_[i] - 1];
+  Entry& e = entries_[slots_.At(i)];
   const Match held = MatchOf(e);
   if (std::tie(match.song_id, match.artist_id) < std::tie(held.song_id, held.artist_id))
     Store(e, KeyOf(e), match);  // the old text stays behind: rare (one key, several songs)
 }
 
 std::optional<SongIndex::Match> SongIndex::MatchTable::Find(const Key& key, uint64_t hash) const {
-  if (slots_.empty()) return std::nullopt;
-  const uint32_t slot = slots_[SlotOf(key, hash)];
-  if (slot == 0) return std::nullopt;
-  return MatchOf(entries_[slot - 1]);
+  if (entries_.empty()) return std::nullopt;
+  const size_t i = SlotOf(key, hash);
+  if (!slots_.Holds(i)) return std::nullopt;
+  return MatchOf(entries_[slots_.At(i)]);
 }
 
 void SongIndex::MatchTable::ShrinkToFit() {
@@ -339,10 +325,24 @@ void SongIndex::Remember(uint64_t hash) {
   filter_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
-SongIndex::SongIndex() : artists_(MakeTable(kSoArtistId)), songs_(MakeTable(kSoSongId)) {}
+SongIndex::SongIndex() : artists_{kSoArtistId, {}}, songs_{kSoSongId, {}} {}
 
-SongIndex::RowTable SongIndex::MakeTable(size_t key_column) const {
-  return RowTable(0, ColumnHash{store_.get(), key_column}, ColumnEqual{store_.get(), key_column});
+uint64_t SongIndex::KeyHash(const KeptRows& table, uint32_t row) const {
+  return std::hash<std::string_view>()(store_->Text(row, table.key_column));
+}
+
+void SongIndex::ReserveKeys(KeptRows& table, size_t keys) const {
+  table.rows.Reserve(keys, [&](uint32_t row) { return KeyHash(table, row); });
+}
+
+void SongIndex::Keep(KeptRows& table, uint32_t row, std::span<const size_t> rule) const {
+  if (!table.rows.Fits()) ReserveKeys(table, std::max<size_t>(16, table.rows.size() * 2));
+  const std::string_view key = store_->Text(row, table.key_column);
+  const size_t slot = table.rows.Find(KeyHash(table, row), [&](uint32_t kept) {
+    return store_->Text(kept, table.key_column) == key;
+  });
+  if (!table.rows.Holds(slot) || CompareRows(row, table.rows.At(slot), rule) < 0)
+    table.rows.Put(slot, row);
 }
 
 uint32_t SongIndex::RowStore::Append(const ColumnBatch& from, size_t row) {
@@ -388,14 +388,8 @@ void SongIndex::Add(const ColumnBatch& songs) {
     const bool has_artist = !songs.IsNull(kSoArtistId, r), has_song = !songs.IsNull(kSoSongId, r);
     if (!has_artist && !has_song) continue;
     const uint32_t id = store_->Append(songs, r);
-    if (has_artist) {
-      auto [it, inserted] = artists_.try_emplace(id, id);
-      if (!inserted && CompareRows(id, it->second, kArtistRule) < 0) it->second = id;
-    }
-    if (has_song) {
-      auto [it, inserted] = songs_.try_emplace(id, id);
-      if (!inserted && CompareRows(id, it->second, kSongRule) < 0) it->second = id;
-    }
+    if (has_artist) Keep(artists_, id, kArtistRule);
+    if (has_song) Keep(songs_, id, kSongRule);
   }
 }
 
@@ -426,18 +420,18 @@ void SongIndex::AppendMatches(ColumnBatch& out, const Flush& flush) const {
   });
 }
 
-std::vector<uint32_t> SongIndex::SortedRows(const RowTable& table, size_t key_column) const {
+std::vector<uint32_t> SongIndex::SortedRows(const KeptRows& table) const {
   std::vector<uint32_t> rows;
-  rows.reserve(table.size());
-  for (const auto& [key, row] : table) rows.push_back(row);
+  rows.reserve(table.rows.size());
+  table.rows.ForEach([&](uint32_t row) { rows.push_back(row); });
   std::sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
-    return store_->Text(a, key_column) < store_->Text(b, key_column);
+    return store_->Text(a, table.key_column) < store_->Text(b, table.key_column);
   });
   return rows;
 }
 
 void SongIndex::AppendArtists(ColumnBatch& out, const Flush& flush) const {
-  for (uint32_t id : SortedRows(artists_, kSoArtistId)) {
+  for (uint32_t id : SortedRows(artists_)) {
     const ColumnBatch& b = store_->Block(id);
     const size_t r = RowStore::RowOf(id);
     const FieldValue row[] = {
@@ -451,13 +445,13 @@ void SongIndex::AppendArtists(ColumnBatch& out, const Flush& flush) const {
 
 void SongIndex::ReleaseDimensionRows() {
   store_ = std::make_unique<RowStore>();
-  artists_ = MakeTable(kSoArtistId);  // clear() would keep the buckets; the new tables' hashes
-  songs_ = MakeTable(kSoSongId);      // point at the new store
+  artists_.rows = NumberSlots();  // their buffers too
+  songs_.rows = NumberSlots();
   matches_.ShrinkToFit();
 }
 
 void SongIndex::AppendSongs(ColumnBatch& out, const Flush& flush) const {
-  for (uint32_t id : SortedRows(songs_, kSoSongId)) {
+  for (uint32_t id : SortedRows(songs_)) {
     const ColumnBatch& b = store_->Block(id);
     const size_t r = RowStore::RowOf(id);
     const FieldValue row[] = {FieldValue::Text(b.Text(kSoSongId, r)),

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sparkify/common/column_batch.hpp"
+#include "sparkify/common/number_slots.hpp"
 #include "sparkify/pipeline/stage.hpp"
 
 namespace sparkify::pipeline {
@@ -70,8 +71,8 @@ class SongIndex {
   SongIndex();
   // Makes room for about `songs` rows (one per song file, usually): no rehashing as they come.
   void Reserve(size_t songs) {
-    artists_.reserve(songs);
-    songs_.reserve(songs);
+    ReserveKeys(artists_, songs);
+    ReserveKeys(songs_, songs);
     matches_.Reserve(songs);
   }
   // Adds staging_songs rows.
@@ -107,7 +108,7 @@ class SongIndex {
  private:
   // Every staging_songs row added, in blocks of column batches (one arena of text per column:
   // ~250 bytes a song, where a row of std::strings took ~1 KB twice over), numbered from 0 in
-  // the order added. On the heap, so the tables' hash functions may point at it across moves.
+  // the order added.
   struct RowStore {
     static constexpr size_t kBlockRows = 4096;
     std::vector<std::unique_ptr<ColumnBatch>> blocks;
@@ -117,27 +118,21 @@ class SongIndex {
     static size_t RowOf(uint32_t id) { return id % kBlockRows; }
     std::string_view Text(uint32_t id, size_t col) const { return Block(id).Text(col, RowOf(id)); }
   };
-  // Hash and equality of stored rows by one text column (artist_id, song_id; never null).
-  struct ColumnHash {
-    const RowStore* store;
-    size_t col;
-    size_t operator()(uint32_t id) const {
-      return std::hash<std::string_view>()(store->Text(id, col));
-    }
+  // For each key of one text column (artist_id, song_id; never null), the stored row its rule
+  // keeps: an index of row numbers hashed by that column's text. NumberSlots takes ~10 bytes a
+  // key where a std::unordered_map took ~40 (L's 166,000 keys: 9 MB at the song phase's peak).
+  struct KeptRows {
+    size_t key_column;
+    NumberSlots rows;
   };
-  struct ColumnEqual {
-    const RowStore* store;
-    size_t col;
-    bool operator()(uint32_t a, uint32_t b) const {
-      return store->Text(a, col) == store->Text(b, col);
-    }
-  };
-  // A stored row's key -> the stored row the rule keeps for it.
-  using RowTable = std::unordered_map<uint32_t, uint32_t, ColumnHash, ColumnEqual>;
-  RowTable MakeTable(size_t key_column) const;
+  uint64_t KeyHash(const KeptRows& table, uint32_t row) const;
+  void ReserveKeys(KeptRows& table, size_t keys) const;
+  // Keeps stored row `row` for its key in `table` if the key is new, or if `rule` (columns
+  // compared in turn, CompareRows) sorts it before the row kept.
+  void Keep(KeptRows& table, uint32_t row, std::span<const size_t> rule) const;
   int CompareRows(uint32_t a, uint32_t b, std::span<const size_t> columns) const;
   // The rows `table` keeps, sorted by its key column.
-  std::vector<uint32_t> SortedRows(const RowTable& table, size_t key_column) const;
+  std::vector<uint32_t> SortedRows(const KeptRows& table) const;
 
   // (title, artist, duration) -> the smallest (song_id, artist_id), compact: every entry's four
   // strings in one arena and an open-addressed table of entry numbers, ~100 bytes a song where
@@ -168,12 +163,11 @@ class SongIndex {
     Key KeyOf(const Entry& e) const;
     Match MatchOf(const Entry& e) const;
     void Store(Entry& e, const Key& key, const Match& match);
-    // Where `key` is (an entry number + 1) or would go (0) in slots_.
+    // The slot of slots_ holding `key`'s entry number, or where it would go.
     size_t SlotOf(const Key& key, uint64_t hash) const;
-    void Grow();
     std::string text_;
     std::vector<Entry> entries_;
-    std::vector<uint32_t> slots_;  // entry number + 1, 0 = empty; a power of two, at most half full
+    NumberSlots slots_;  // entry numbers by their keys' Hash
   };
   // Most plays match no song (the benchmark sets: 95%). A one-hash Bloom filter of the match
   // keys (4 Mbit, 512 KB: ~2% false hits at 100,000 songs) answers those without walking the
@@ -184,8 +178,8 @@ class SongIndex {
   void Remember(uint64_t hash);
 
   std::unique_ptr<RowStore> store_ = std::make_unique<RowStore>();
-  RowTable artists_;  // artist_id -> the dim_artist row
-  RowTable songs_;    // song_id -> the dim_song row
+  KeptRows artists_;  // artist_id -> the dim_artist row
+  KeptRows songs_;    // song_id -> the dim_song row
   MatchTable matches_;
   std::vector<uint64_t> filter_ = std::vector<uint64_t>((uint64_t{1} << kFilterBits) / 64);
 };

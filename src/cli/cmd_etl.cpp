@@ -242,10 +242,10 @@ constexpr std::string_view kEtlMemoryLimit = "128MB";
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
-// ... and while a full direct load runs its transform and commits: the users and dim_time's
-// distinct times go in, each through one load (docs/BENCHMARKS.md: session 12, XL at 147 / 171
-// MB at one / two threads under 40 MB; session 14, dim_time's times merged by sparkify instead
-// of aggregated by DuckDB over the loaded plays; session 15, the commit under it too).
+// ... and while a full direct load runs its transform: the users and dim_time's distinct times
+// go in, each through one load (docs/BENCHMARKS.md: session 12, XL at 147 / 171 MB at one / two
+// threads under 40 MB; session 14, dim_time's times merged by sparkify instead of aggregated by
+// DuckDB over the loaded plays).
 constexpr std::string_view kTransformMemoryLimit = "40MB";
 
 // `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice

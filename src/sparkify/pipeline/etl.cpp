@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
-#include <string>
 
 #include "sparkify/common/log.hpp"
 #include "sparkify/pipeline/etl_stages.hpp"
@@ -16,7 +14,7 @@ namespace sparkify::pipeline {
 namespace {
 
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options,
-                                   RunRecord& run, std::optional<std::string>& own_memory_limit) {
+                                   RunRecord& run) {
   EtlReport report;
   SPARKIFY_RETURN_IF_ERROR(LockDatabase(engine));
   SPARKIFY_ASSIGN_OR_RETURN(Sources sources,
@@ -30,8 +28,7 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
       break;
     case LoadMode::kFull:
     case LoadMode::kRebuild:
-      SPARKIFY_RETURN_IF_ERROR(
-          LoadEverything(engine, options, sources, report, staged, own_memory_limit));
+      SPARKIFY_RETURN_IF_ERROR(LoadEverything(engine, options, sources, report, staged));
       break;
     case LoadMode::kAppend: {
       std::vector<source::SourceFile> files;
@@ -49,14 +46,9 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
 }  // namespace
 
 Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
-  std::optional<std::string> own_memory_limit;  // set: restored once committed or rolled back
   Result<EtlReport> report = RunAtomically(engine, options.arguments, [&](RunRecord& run) {
-    return RunInTransaction(engine, options, run, own_memory_limit);
+    return RunInTransaction(engine, options, run);
   });
-  if (own_memory_limit) {
-    Status restored = SwapMemoryLimit(engine, *own_memory_limit).status();
-    if (report.ok() && !restored.ok()) return restored.take_error().WithContext("after the commit");
-  }
   if (!report.ok()) return report;
   // Inside the staging phases: the workers' read + parse (wall time until the last file was
   // parsed), of it the time the workers spent reading, parsing and mapping rows to plays (each

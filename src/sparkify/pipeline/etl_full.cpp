@@ -37,6 +37,13 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const StagedFiles& staged) {
   return Status::Ok();
 }
 
+// Sets the engine's memory limit to `limit`; returns the limit it had, as the engine reports it
+// (DuckDB: to a tenth of a MiB).
+Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
+  return SwapEngineSetting(engine, sql::Stmt::kMemoryLimit, sql::Stmt::kSetMemoryLimit,
+                           sql::QuoteLiteral(limit), "memory limit");
+}
+
 // Loads everything; `files_staged` is called once every file is staged, before the transform.
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
                EtlReport& report, std::vector<StagedFiles>& staged,
@@ -45,16 +52,13 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
 }  // namespace
 
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-                      EtlReport& report, std::vector<StagedFiles>& staged,
-                      std::optional<std::string>& own_memory_limit) {
+                      EtlReport& report, std::vector<StagedFiles>& staged) {
   if (options.transform != Transform::kDirect || options.load_memory_limit.empty() ||
       !sql::BoundsEngineMemory(engine.dialect())) {
     return LoadAll(engine, options, sources, report, staged, [] { return Status::Ok(); });
   }
-  // The files stream in under the lower limit; the transform (users, dim_time) and the commit
-  // run under transform_memory_limit or the engine's own, which the caller puts back after the
-  // commit: under the engine's own the commit of L at one thread peaked at 121 MB, under 40 MB
-  // at 111 (docs/BENCHMARKS.md, session 15).
+  // The files stream in under the lower limit; the transform (users, dim_time) runs under
+  // transform_memory_limit or the engine's own, which is back in place afterwards.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
   const std::string& transform_limit =
@@ -65,12 +69,10 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     return SwapMemoryLimit(engine, transform_limit).status();
   };
   Status loaded = LoadAll(engine, options, sources, report, staged, to_transform_limit);
-  if (restored) return loaded;
-  if (loaded.ok()) {
-    own_memory_limit = own_limit;
-    return loaded;
+  if (!restored) {
+    Status r = SwapMemoryLimit(engine, own_limit).status();
+    if (loaded.ok()) loaded = r;
   }
-  (void)SwapMemoryLimit(engine, own_limit);  // the load's error is the one to report
   return loaded;
 }
 

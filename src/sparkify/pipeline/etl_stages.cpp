@@ -76,11 +76,6 @@ Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sq
   return *before.rows[0][0];
 }
 
-Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
-  return SwapEngineSetting(engine, sql::Stmt::kMemoryLimit, sql::Stmt::kSetMemoryLimit,
-                           sql::QuoteLiteral(limit), "memory limit");
-}
-
 // dim_time rows per batch handed to the load: eight whole vectors.
 constexpr size_t kTimeBatchRows = 16384;
 

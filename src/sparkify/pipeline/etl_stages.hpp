@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,9 +63,6 @@ Status StageEventsOfRun(EventStaging& staging, const EtlOptions& options, EtlRep
 // SQL) and returns the value it had, as the engine reports it; `what` names it in errors.
 Result<std::string> SwapEngineSetting(engine::Engine& engine, sql::Stmt read, sql::Stmt set,
                                       const std::string& value, std::string_view what);
-// SwapEngineSetting of DuckDB's memory limit ("40MB"); returns the limit it had, as the engine
-// reports it (to a tenth of a MiB).
-Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit);
 
 // Loads the distinct `start_times`, ascending, with their calendar fields into `schema`
 // (dim_time, or the incremental run's etl_time_load) through one parallel load; the spill is
@@ -81,12 +77,9 @@ Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadErro
 Status LockDatabase(engine::Engine& engine);
 
 // Creates the tables and loads every file of the run's load lists (LoadMode kFull and
-// kRebuild; etl_full.cpp). With options.load_memory_limit it leaves the engine under the
-// transform's limit for the commit and sets `own_memory_limit` to the engine's own, which the
-// caller restores once the run is committed or rolled back; on failure it restores it itself.
+// kRebuild; etl_full.cpp).
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-                      EtlReport& report, std::vector<StagedFiles>& staged,
-                      std::optional<std::string>& own_memory_limit);
+                      EtlReport& report, std::vector<StagedFiles>& staged);
 // Appends the plays of new event files (LoadMode kAppend; etl_append.cpp).
 Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
                     const std::vector<source::SourceFile>& files, uint64_t file_index_base,

@@ -413,7 +413,7 @@ Result<StageStats> StageFiles(RawKind kind, source::Source& source,
   stats.per_file.resize(files.size());  // each file's entry is written by one worker only
   for (const auto& f : files) stats.bytes += f.size;
   size_t capacity =
-      options.max_queued_chunks ? options.max_queued_chunks : 2 * static_cast<size_t>(workers);
+      options.max_queued_chunks ? options.max_queued_chunks : static_cast<size_t>(workers);
   ChunkQueue queue(capacity, workers, hooks.ordered, files.size());
   std::atomic<size_t> next_file{0};
   std::atomic<uint64_t> files_done{0}, rows{0}, rejected{0};

@@ -3,9 +3,9 @@
 //
 // Memory is bounded, whatever the number or size of files: each worker holds one read buffer
 // (event files are read in blocks split at line ends; a song file is read whole) and at most
-// one chunk in progress, and at most `max_queued_chunks` finished chunks wait for the consumer.
-// With `ordered`, the consumer sees chunks in file order (files as listed, each file's chunks
-// in line order): workers run ahead by at most that many chunks.
+// one chunk in progress, and at most `max_queued_chunks` finished chunks wait for the consumer
+// (twice that with `ordered`). With `ordered`, the consumer sees chunks in file order (files as
+// listed, each file's chunks in line order): workers run ahead by at most that many chunks.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,12 @@ struct StageOptions {
   // queues: 8,192 keeps the working set at 2 threads ~60 MB below 16,384's at the same speed
   // (docs/BENCHMARKS.md).
   size_t batch_rows = 8192;
-  size_t max_queued_chunks = 0;  // 0: 2 x threads
+  // Finished chunks that may wait for the consumer; 0: one per worker. With `ordered` the file
+  // being consumed may queue as many again, so its worker never waits behind later files. One
+  // per worker, and DuckDB's feed at two batches (engine/duckdb), held L at two threads at
+  // 142-150 MB against 153-156 with two per worker and four, as fast (docs/BENCHMARKS.md,
+  // session 15).
+  size_t max_queued_chunks = 0;
   // Added to a file's index in `files` for event_seq: an incremental run continues the
   // numbering of the files loaded before it.
   uint64_t file_index_base = 0;

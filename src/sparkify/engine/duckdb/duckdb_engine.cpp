@@ -498,13 +498,17 @@ Status RegisterFeedFunction(duckdb_connection conn) {
   return Status::Ok();
 }
 
+// Batches waiting in a feed of `threads` DuckDB threads: one each, two at least. Each DuckDB
+// thread holds one more, and staging's queue one per worker (pipeline/stage.hpp): at two
+// threads, four here held L ~10 MB higher (~1.9 MB a batch of plays), no faster.
+constexpr size_t FeedCapacity(int threads) { return static_cast<size_t>(std::max(threads, 2)); }
+
 // A bulk load as `insert … select * from sparkify_feed(id)`, run on a thread of its own while
 // the engine's thread hands batches over (Feed).
 class DuckDbParallelLoader final : public BulkLoader {
  public:
   DuckDbParallelLoader(duckdb_connection conn, const TableSchema& table, int threads)
-      : feed_(table, 2 * static_cast<size_t>(std::max(threads, 1)), threads == 1),
-        id_(FeedRegistry::Get().Add(&feed_)) {
+      : feed_(table, FeedCapacity(threads), threads == 1), id_(FeedRegistry::Get().Add(&feed_)) {
     sql_ = sql::RenderInsertFromFeed(table, kFeedFunction, id_);
     thread_ = std::thread([this, conn] {
       QueryHandle result;

@@ -26,10 +26,7 @@ struct Index {
   }
   // Adds key as a new number, or returns the number already held for it.
   uint32_t Add(const std::string& key) {
-    if (!slots.Fits()) {
-      slots.Reserve(std::max<size_t>(16, slots.size() * 2),
-                    [&](uint32_t n) { return hash(keys[n]); });
-    }
+    slots.MakeRoom([&](uint32_t n) { return hash(keys[n]); });
     const size_t slot = SlotOf(key);
     if (slots.Holds(slot)) return slots.At(slot);
     keys.push_back(key);

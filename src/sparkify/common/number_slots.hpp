@@ -3,8 +3,8 @@
 // slot, at most half full, linear probing: 8-16 bytes a number, where a std::unordered_map of
 // numbers took ~40 (a node and a bucket each).
 //
-// Contract: Find and Put need room (Reserve); a number is at most UINT32_MAX - 1. Numbers are
-// only added or replaced, never removed.
+// Contract: Find and Put need room (Reserve, MakeRoom); a number is at most UINT32_MAX - 1.
+// Numbers are only added or replaced, never removed.
 // Thread-safety: none; const members may run on several threads at once.
 #pragma once
 
@@ -32,6 +32,12 @@ class NumberSlots {
     for (uint32_t held : old) {
       if (held != 0) slots_[Find(hash_of(held - 1), [](uint32_t) { return false; })] = held;
     }
+  }
+
+  // Makes room for one more number, doubling the slots when it would not fit (Reserve).
+  template <typename HashOf>
+  void MakeRoom(HashOf hash_of) {
+    if (!Fits()) Reserve(2 * (size_ + 1), hash_of);
   }
 
   // The slot of the number whose key has `hash` and `equals(number)`, else the empty slot where

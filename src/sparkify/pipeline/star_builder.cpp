@@ -283,7 +283,7 @@ size_t SongIndex::MatchTable::SlotOf(const Key& key, uint64_t hash) const {
 }
 
 void SongIndex::MatchTable::Offer(const Key& key, uint64_t hash, Match match) {
-  if (!slots_.Fits()) Reserve(std::max<size_t>(16, entries_.size() * 2));
+  slots_.MakeRoom([&](uint32_t i) { return Hash(KeyOf(entries_[i])); });
   const size_t i = SlotOf(key, hash);
   if (!slots_.Holds(i)) {
     entries_.emplace_back();
@@ -336,7 +336,7 @@ void SongIndex::ReserveKeys(KeptRows& table, size_t keys) const {
 }
 
 void SongIndex::Keep(KeptRows& table, uint32_t row, std::span<const size_t> rule) const {
-  if (!table.rows.Fits()) ReserveKeys(table, std::max<size_t>(16, table.rows.size() * 2));
+  table.rows.MakeRoom([&](uint32_t kept) { return KeyHash(table, kept); });
   const std::string_view key = store_->Text(row, table.key_column);
   const size_t slot = table.rows.Find(KeyHash(table, row), [&](uint32_t kept) {
     return store_->Text(kept, table.key_column) == key;

@@ -55,9 +55,12 @@ class CredentialsPromptTest : public ::testing::Test {
     return RunProcess(args);
   }
 
+  // Printed after a run's `stty -a` (Start).
+  static constexpr const char* kSttyDone = "STTY-DONE";
+
   // Starts `command` (a shell line) in a fresh tmux session with a clean environment: no AWS
   // credentials, profiles or config files; S3/STS at moto. The shell survives Ctrl-C (its
-  // trap) to print the exit status and `stty -a`.
+  // trap) to print the exit status, then `stty -a` followed by kSttyDone.
   void Start(const std::string& command) {
     const std::string env =
         "env -i PATH=/usr/bin:/bin HOME=" + ShellQuote(dir_.path()) +
@@ -65,9 +68,10 @@ class CredentialsPromptTest : public ::testing::Test {
         " AWS_REGION=us-west-2 AWS_SHARED_CREDENTIALS_FILE=" + ShellQuote(dir_.path() + "/none") +
         " AWS_CONFIG_FILE=" + ShellQuote(dir_.path() + "/none") +
         " AWS_MAX_ATTEMPTS=1 SPARKIFY_CHECKIP_URL=http://127.0.0.1:9 ";
-    ProcessResult r = Tmux({"new-session", "-d", "-s", "t", "-x", "250", "-y", "50",
-                            "/bin/sh -c " + ShellQuote("trap : INT; " + env + command +
-                                                       "; echo EXIT=$?; stty -a; sleep 600")});
+    ProcessResult r = Tmux(
+        {"new-session", "-d", "-s", "t", "-x", "250", "-y", "50",
+         "/bin/sh -c " + ShellQuote("trap : INT; " + env + command +
+                                    "; echo EXIT=$?; stty -a; echo " + kSttyDone + "; sleep 600")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
@@ -201,7 +205,8 @@ TEST_F(CredentialsPromptTest, CtrlCAtTheSecretPromptRestoresTheTerminal) {
   WaitFor("AWS Secret Access Key (not shown): ");
   ASSERT_EQ(Tmux({"send-keys", "-t", "t", "-l", "half-typed"}).exit_code, 0);
   ASSERT_EQ(Tmux({"send-keys", "-t", "t", "C-c"}).exit_code, 0);
-  std::string screen = WaitFor("EXIT=");
+  // EXIT= shows before `stty -a` has printed: wait for the line after it.
+  std::string screen = WaitFor(kSttyDone);
   EXPECT_NE(screen.find("EXIT=130"), std::string::npos) << screen;
   EXPECT_EQ(screen.find("half-typed"), std::string::npos) << screen;
   // `stty -a` after the run: echo is on again (it would read -echo otherwise).

@@ -119,10 +119,10 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       SPARKIFY_RETURN_IF_ERROR(LoadRows(engine, DimSongSchema(), [&](ColumnBatch& b, auto& flush) {
         songs.AppendSongs(b, flush);
       }));
-      // From here on only the matches are needed. The dimension rows' pages go back before
-      // DuckDB takes memory for the matches and the manifest: S100k (100,000 songs, 1 M
-      // events) at one thread peaked at 148 MB here, and 127 MB after (docs/BENCHMARKS.md,
-      // session 12).
+      // From here on only the matches are needed: the rows become the match table as they
+      // are freed, and their pages go back before DuckDB takes memory for the matches and the
+      // manifest. S100k (100,000 songs, 1 M events) at one thread peaked at 148 MB here, and
+      // 127 MB after (docs/BENCHMARKS.md, session 12).
       songs.ReleaseDimensionRows();
       ReleaseFreedMemory();
       SPARKIFY_RETURN_IF_ERROR(

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "sparkify/common/civil_time.hpp"
+#include "sparkify/pipeline/run_support.hpp"
 
 namespace sparkify::pipeline {
 namespace {
@@ -374,19 +375,31 @@ int SongIndex::CompareRows(uint32_t a, uint32_t b, std::span<const size_t> colum
   return 0;
 }
 
+// Visits row `r`'s match if it has one (title, artist_name and duration all set): its key and
+// its (song_id, artist_id), a null id as "".
+template <typename Visit>
+static void WithMatchOf(const ColumnBatch& songs, size_t r, Visit visit) {
+  const std::optional<std::string_view> title = TextViewAt(songs, kSoTitle, r);
+  const std::optional<std::string_view> artist_name = TextViewAt(songs, kSoArtistName, r);
+  const std::optional<double> duration = DoubleAt(songs, kSoDuration, r);
+  if (!title || !artist_name || !duration) return;
+  visit(*title, *artist_name, *duration,
+        SongIndex::Match{TextViewAt(songs, kSoSongId, r).value_or(""),
+                         TextViewAt(songs, kSoArtistId, r).value_or("")});
+}
+
 void SongIndex::Add(const ColumnBatch& songs) {
   for (size_t r = 0; r < songs.rows(); ++r) {
-    const std::optional<std::string_view> title = TextViewAt(songs, kSoTitle, r);
-    const std::optional<std::string_view> artist_name = TextViewAt(songs, kSoArtistName, r);
-    const std::optional<double> duration = DoubleAt(songs, kSoDuration, r);
-    if (title && artist_name && duration) {
-      AddMatch(*title, *artist_name, *duration,
-               Match{TextViewAt(songs, kSoSongId, r).value_or(""),
-                     TextViewAt(songs, kSoArtistId, r).value_or("")});
-    }
-    // The dimension rows: stored once, each table keeping the row its rule picks per key.
+    // The dimension rows: stored once, each table keeping the row its rule picks per key. A
+    // stored row's match waits for ReleaseDimensionRows; a row with neither id (rare) is not
+    // stored, so its match goes in now.
     const bool has_artist = !songs.IsNull(kSoArtistId, r), has_song = !songs.IsNull(kSoSongId, r);
-    if (!has_artist && !has_song) continue;
+    if (!has_artist && !has_song) {
+      WithMatchOf(songs, r, [&](auto title, auto artist, double duration, Match match) {
+        AddMatch(title, artist, duration, match);
+      });
+      continue;
+    }
     const uint32_t id = store_->Append(songs, r);
     if (has_artist) Keep(artists_, id, kArtistRule);
     if (has_song) Keep(songs_, id, kSongRule);
@@ -444,9 +457,29 @@ void SongIndex::AppendArtists(ColumnBatch& out, const Flush& flush) const {
 }
 
 void SongIndex::ReleaseDimensionRows() {
-  store_ = std::make_unique<RowStore>();
   artists_.rows = NumberSlots();  // their buffers too
   songs_.rows = NumberSlots();
+  // The text the matches take, reserved at once: grown by doubling instead, the arena would
+  // ask for ever larger runs of pages that the freed blocks' holes cannot give.
+  size_t text_bytes = 0;
+  for (const std::unique_ptr<ColumnBatch>& block : store_->blocks) {
+    for (size_t r = 0; r < block->rows(); ++r) {
+      WithMatchOf(*block, r, [&](auto title, auto artist, double, const Match& match) {
+        text_bytes += title.size() + artist.size() + match.song_id.size() + match.artist_id.size();
+      });
+    }
+  }
+  matches_.ReserveText(text_bytes);
+  for (std::unique_ptr<ColumnBatch>& block : store_->blocks) {
+    for (size_t r = 0; r < block->rows(); ++r) {
+      WithMatchOf(*block, r, [&](auto title, auto artist, double duration, Match match) {
+        AddMatch(title, artist, duration, match);
+      });
+    }
+    block.reset();
+    ReleaseFreedMemory();
+  }
+  store_ = std::make_unique<RowStore>();
   matches_.ShrinkToFit();
 }
 

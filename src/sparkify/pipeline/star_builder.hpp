@@ -75,7 +75,7 @@ class SongIndex {
     ReserveKeys(songs_, songs);
     matches_.Reserve(songs);
   }
-  // Adds staging_songs rows.
+  // Adds staging_songs rows. Their matches join the match table in ReleaseDimensionRows.
   void Add(const ColumnBatch& songs);
   // Called by the Append functions below each time `out` holds kRowsPerFlush rows; it loads
   // and empties `out`, so a large index is loaded a batch at a time rather than copied whole.
@@ -85,9 +85,11 @@ class SongIndex {
   // Appends the dim_artist / dim_song rows, sorted by key.
   void AppendArtists(ColumnBatch& out, const Flush& flush = nullptr) const;
   void AppendSongs(ColumnBatch& out, const Flush& flush = nullptr) const;
-  // Frees the dim_artist / dim_song rows once they are loaded, and gives back the match
-  // table's spare capacity; Find and AppendMatches keep working (the match table is all that
-  // mapping plays needs). AppendArtists / AppendSongs then append nothing.
+  // Once dim_artist / dim_song are loaded: turns the rows added into the match table, a block
+  // of rows at a time, each block freed (and its pages given back) as soon as its matches are
+  // in, so the rows and the whole match table are never held at once (glibc's heap while L's
+  // dimensions load: 55.6 → 48.1 MB; 300,000 song files peaked at 219 MB instead of 271;
+  // docs/BENCHMARKS.md, session 16). AppendArtists / AppendSongs then append nothing.
   void ReleaseDimensionRows();
 
   // A song a play matches. The views point into the index: valid until it changes.
@@ -95,7 +97,8 @@ class SongIndex {
     std::string_view song_id;
     std::string_view artist_id;
   };
-  // The song a play of (title, artist, duration) matches, if any.
+  // The song a play of (title, artist, duration) matches, if any: of the rows added, only once
+  // ReleaseDimensionRows has run; of AddMatch's, at once.
   std::optional<Match> Find(std::string_view title, std::string_view artist, double duration) const;
 
   // The match table alone (SongMatchSchema rows, sorted by title, artist, duration), and back:
@@ -146,6 +149,8 @@ class SongIndex {
     static Key MakeKey(std::string_view title, std::string_view artist, double duration);
     static uint64_t Hash(const Key& key);
     void Reserve(size_t entries);
+    // Makes room for `bytes` more of text (the four strings of the entries to come).
+    void ReserveText(size_t bytes) { text_.reserve(text_.size() + bytes); }
     // Adds the match, or keeps the smaller (song_id, artist_id) if the key is there.
     void Offer(const Key& key, uint64_t hash, Match match);
     std::optional<Match> Find(const Key& key, uint64_t hash) const;

@@ -236,9 +236,10 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 // loads L as fast as 256 MB and peaks ~170 MB lower; 64 MB ran out in the aggregate dim_time
 // used until session 14).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
-// DuckDB's memory limit while a full direct load streams the files in, unless MEMORY_LIMIT is
-// set (pipeline::EtlOptions::load_memory_limit; the transform then runs under kEtlMemoryLimit,
-// or the limit below):
+// DuckDB's memory limit while a full direct load streams the event files in, unless
+// MEMORY_LIMIT is set (pipeline::EtlOptions::load_memory_limit; the song tables and the commit
+// then run under limits of their own, pipeline/etl_stages.hpp, and the transform under
+// kEtlMemoryLimit, or the limit below):
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";

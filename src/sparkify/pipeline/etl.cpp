@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 #include "sparkify/common/log.hpp"
 #include "sparkify/pipeline/etl_stages.hpp"
@@ -13,8 +14,10 @@
 namespace sparkify::pipeline {
 namespace {
 
+// `limit_after_commit`: the engine's memory limit to set back once the transaction has ended,
+// when the run lowered it for the commit (LimitMemoryForCommit); else left empty.
 Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& options,
-                                   RunRecord& run) {
+                                   RunRecord& run, std::string& limit_after_commit) {
   EtlReport report;
   SPARKIFY_RETURN_IF_ERROR(LockDatabase(engine));
   SPARKIFY_ASSIGN_OR_RETURN(Sources sources,
@@ -23,12 +26,14 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
   const LoadPlan& plan = report.plan;
   std::vector<StagedFiles> staged;
   std::vector<source::SourceFile> new_files;
+  std::string engine_limit;  // LoadEverything's: the engine's own, when it bounded memory
   switch (plan.mode) {
     case LoadMode::kNothing:
       break;
     case LoadMode::kFull:
     case LoadMode::kRebuild:
-      SPARKIFY_RETURN_IF_ERROR(LoadEverything(engine, options, sources, report, staged));
+      SPARKIFY_RETURN_IF_ERROR(
+          LoadEverything(engine, options, sources, report, staged, engine_limit));
       break;
     case LoadMode::kAppend: {
       std::vector<source::SourceFile> files;
@@ -40,15 +45,24 @@ Result<EtlReport> RunInTransaction(engine::Engine& engine, const EtlOptions& opt
     }
   }
   SPARKIFY_RETURN_IF_ERROR(StoreSucceededRun(engine, staged, report, sources, run));
+  if (!engine_limit.empty()) {
+    SPARKIFY_RETURN_IF_ERROR(LimitMemoryForCommit(engine));
+    limit_after_commit = engine_limit;
+  }
   return report;
 }
 
 }  // namespace
 
 Result<EtlReport> RunEtl(engine::Engine& engine, const EtlOptions& options) {
+  std::string limit_after_commit;
   Result<EtlReport> report = RunAtomically(engine, options.arguments, [&](RunRecord& run) {
-    return RunInTransaction(engine, options, run);
+    return RunInTransaction(engine, options, run, limit_after_commit);
   });
+  if (!limit_after_commit.empty()) {
+    Result<std::string> restored = SwapMemoryLimit(engine, limit_after_commit);
+    if (report.ok() && !restored.ok()) return restored.take_error();
+  }
   if (!report.ok()) return report;
   // Inside the staging phases: the workers' read + parse (wall time until the last file was
   // parsed), of it the time the workers spent reading, parsing and mapping rows to plays (each

@@ -37,9 +37,11 @@ struct EtlOptions {
   bool full_refresh = false;     // rebuild from every listed file, whatever the manifest says
   std::string arguments;         // the command line, secrets removed, for the runs table
   // DuckDB (sql::BoundsEngineMemory): its memory limit while a full direct load streams the
-  // files in ("32MB"); the transform then runs under transform_memory_limit, or the engine's own,
-  // and the engine's own is restored after. Empty: unchanged. Streaming needs little; a higher
-  // limit only lets the buffer pool keep blocks it has written (docs/BENCHMARKS.md).
+  // event files in ("32MB"); the transform then runs under transform_memory_limit, or the
+  // engine's own, and the engine's own is restored after. The song tables and the commit run
+  // under limits of their own that follow what DuckDB cannot evict (etl_stages.hpp). Empty:
+  // unchanged. Streaming needs little; a higher limit only lets the buffer pool keep blocks it
+  // has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
   // With load_memory_limit: the limit for the transform that follows ("40MB"); empty: the
   // engine's own. The engine's own is restored after the transform either way.

@@ -1,7 +1,10 @@
 // The full load and the rebuild (LoadMode kFull, kRebuild): the tables anew, every file of the
 // run's load lists staged, the star computed while parsing (direct) or by the SQL transform.
+#include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "sparkify/common/log.hpp"
@@ -37,50 +40,89 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const StagedFiles& staged) {
   return Status::Ok();
 }
 
-// Sets the engine's memory limit to `limit`; returns the limit it had, as the engine reports it
-// (DuckDB: to a tenth of a MiB).
+// What LoadAll calls as it moves on (LoadEverything sets the engine's memory limit there).
+struct LoadSteps {
+  std::function<Status()> songs_stored;  // the song tables are in, before the events
+  std::function<Status()> files_staged;  // every file is staged, before the transform
+};
+
+// Loads everything, calling `steps` on the way.
+Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
+               EtlReport& report, std::vector<StagedFiles>& staged, const LoadSteps& steps);
+
+// A limit of `bytes` as DuckDB's memory_limit takes it.
+std::string KiB(uint64_t bytes) { return std::to_string(bytes / 1024) + "KiB"; }
+
+// The song phase's limit: DuckDB holds the dimensions, the match table and the manifest, and
+// cannot evict their key indexes (~100 bytes a song file: L's 100,000 took 9.5 MB), so the
+// limit follows the song files: 16 MiB, or 8 MiB and 128 bytes a file when that is more. L's
+// song phase under the load's 32 MB peaked at 117 MB, under this 20.2 MB at 107; 300,000 files
+// get 44.6 MB (docs/BENCHMARKS.md, session 16).
+std::string SongPhaseMemoryLimit(size_t song_files) {
+  return KiB(std::max<uint64_t>(16 << 20, (8 << 20) + 128 * uint64_t{song_files}));
+}
+
+}  // namespace
+
 Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
   return SwapEngineSetting(engine, sql::Stmt::kMemoryLimit, sql::Stmt::kSetMemoryLimit,
                            sql::QuoteLiteral(limit), "memory limit");
 }
 
-// Loads everything; `files_staged` is called once every file is staged, before the transform.
-Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged,
-               const std::function<Status()>& files_staged);
+bool BoundsLoadMemory(const engine::Engine& engine, const EtlOptions& options) {
+  return options.transform == Transform::kDirect && !options.load_memory_limit.empty() &&
+         sql::BoundsEngineMemory(engine.dialect());
+}
 
-}  // namespace
+Status LimitMemoryForCommit(engine::Engine& engine) {
+  SPARKIFY_ASSIGN_OR_RETURN(int64_t key_bytes, QueryInt(engine, sql::Stmt::kKeyIndexBytes));
+  const uint64_t limit = (24 << 20) + static_cast<uint64_t>(std::max<int64_t>(key_bytes, 0));
+  return SwapMemoryLimit(engine, KiB(limit)).status();
+}
 
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-                      EtlReport& report, std::vector<StagedFiles>& staged) {
-  if (options.transform != Transform::kDirect || options.load_memory_limit.empty() ||
-      !sql::BoundsEngineMemory(engine.dialect())) {
-    return LoadAll(engine, options, sources, report, staged, [] { return Status::Ok(); });
+                      EtlReport& report, std::vector<StagedFiles>& staged,
+                      std::string& engine_limit) {
+  if (!BoundsLoadMemory(engine, options)) {
+    auto nothing = [] { return Status::Ok(); };
+    return LoadAll(engine, options, sources, report, staged, {nothing, nothing});
   }
-  // The files stream in under the lower limit; the transform (users, dim_time) runs under
-  // transform_memory_limit or the engine's own, which is back in place afterwards.
+  // The song tables go in under the song phase's limit, the events stream in under the load's,
+  // and the transform (users, dim_time) runs under transform_memory_limit or the engine's own,
+  // which is back in place afterwards. The load's limit is set first, so that one the engine
+  // refuses fails the run before anything is loaded.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
+  Status song_limit =
+      SwapMemoryLimit(engine, SongPhaseMemoryLimit(sources.LoadSongFiles().size())).status();
+  if (!song_limit.ok()) {
+    (void)SwapMemoryLimit(engine, own_limit);
+    return song_limit;
+  }
   const std::string& transform_limit =
       options.transform_memory_limit.empty() ? own_limit : options.transform_memory_limit;
   bool restored = false;
-  auto to_transform_limit = [&]() -> Status {
+  LoadSteps steps;
+  steps.songs_stored = [&]() -> Status {
+    return SwapMemoryLimit(engine, options.load_memory_limit).status();
+  };
+  steps.files_staged = [&]() -> Status {
     restored = transform_limit == own_limit;
     return SwapMemoryLimit(engine, transform_limit).status();
   };
-  Status loaded = LoadAll(engine, options, sources, report, staged, to_transform_limit);
+  Status loaded = LoadAll(engine, options, sources, report, staged, steps);
   if (!restored) {
     Status r = SwapMemoryLimit(engine, own_limit).status();
     if (loaded.ok()) loaded = r;
   }
+  engine_limit = own_limit;
   return loaded;
 }
 
 namespace {
 
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged,
-               const std::function<Status()>& files_staged) {
+               EtlReport& report, std::vector<StagedFiles>& staged, const LoadSteps& steps) {
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
   sql::RenderOptions ddl;
@@ -142,6 +184,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   sources.ReleaseSongFiles();
   report.songs.per_file = std::vector<FileStats>();  // its buffer too (Sources::ReleaseSongFiles)
   ReleaseFreedMemory();
+  SPARKIFY_RETURN_IF_ERROR(steps.songs_stored());
 
   // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
   EventStaging events;
@@ -160,7 +203,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   events.songs = nullptr;
   songs = SongIndex();
   ReleaseFreedMemory();
-  SPARKIFY_RETURN_IF_ERROR(files_staged());
+  SPARKIFY_RETURN_IF_ERROR(steps.files_staged());
   {
     Phase phase(report.timings, "transform");
     if (!direct) {

@@ -76,10 +76,27 @@ Status StoreLoadErrors(engine::Engine& engine, const std::vector<parse::LoadErro
 // the server when a killed run's connection dies).
 Status LockDatabase(engine::Engine& engine);
 
+// Sets the engine's memory limit to `limit` ("32MB"); returns the limit it had, as the engine
+// reports it (DuckDB: to a tenth of a MiB).
+Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit);
+// Whether a full load bounds the engine's memory: the direct transform with a load_memory_limit,
+// on an engine whose limit can be lowered (sql::BoundsEngineMemory).
+bool BoundsLoadMemory(const engine::Engine& engine, const EtlOptions& options);
 // Creates the tables and loads every file of the run's load lists (LoadMode kFull and
-// kRebuild; etl_full.cpp).
+// kRebuild; etl_full.cpp). With BoundsLoadMemory the song tables go in under a limit that
+// follows the number of song files, the events under load_memory_limit, the transform under
+// transform_memory_limit, and the engine's own is back in place afterwards; `engine_limit` is
+// then set to the engine's own, as it reported it before the load, else left alone.
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-                      EtlReport& report, std::vector<StagedFiles>& staged);
+                      EtlReport& report, std::vector<StagedFiles>& staged,
+                      std::string& engine_limit);
+// For a full load's commit, after a LoadEverything that bounded memory: lowers the limit to
+// 24 MiB plus what DuckDB's key indexes take (they cannot be evicted); the caller sets the
+// engine's own back once the transaction has ended. The commit writes what the transaction
+// holds and frees those pages as it goes: under the engine's own 128 MB L's commit peaked at
+// 122 MB, under 33.5 at ~100, while 300,000 song files failed to commit under a flat 32 MB
+// (docs/BENCHMARKS.md, session 16).
+Status LimitMemoryForCommit(engine::Engine& engine);
 // Appends the plays of new event files (LoadMode kAppend; etl_append.cpp).
 Status AppendEvents(engine::Engine& engine, const EtlOptions& options,
                     const std::vector<source::SourceFile>& files, uint64_t file_index_base,

@@ -213,6 +213,10 @@ constexpr std::string_view kLockEtl = "select pg_advisory_xact_lock(831714589100
 // streams rows in (sql::BoundsEngineMemory).
 constexpr std::string_view kMemoryLimit = "select current_setting('memory_limit')";
 constexpr std::string_view kSetMemoryLimit = "set memory_limit = {{$value}}";
+// The memory DuckDB's key indexes (ART) take: they count towards the limit and cannot be
+// evicted, so a limit below them fails.
+constexpr std::string_view kKeyIndexBytes =
+    "select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() where tag = 'ART_INDEX'";
 // Redshift has no advisory locks: an etl locks its manifest (once there is one) until it ends.
 constexpr std::string_view kLockManifest = "lock load_manifest";
 
@@ -747,6 +751,7 @@ constexpr std::array kEntries{
     Entry{Stmt::kTryLockEtl, "try_lock_etl", kTryLockEtlDuckDb, kTryLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kMemoryLimit, "memory_limit", kMemoryLimit},
     Entry{Stmt::kSetMemoryLimit, "set_memory_limit", kSetMemoryLimit},
+    Entry{Stmt::kKeyIndexBytes, "key_index_bytes", kKeyIndexBytes},
     Entry{Stmt::kLockEtl, "lock_etl", kTryLockEtlDuckDb, kLockEtl, kTryLockEtlDuckDb},
     Entry{Stmt::kLockManifest, "lock_manifest", kLockManifest},
     Entry{Stmt::kSelectManifest, "select_manifest", kSelectManifest},

@@ -48,6 +48,7 @@ enum class Stmt {
   kTryLockEtl,            // one etl per database: true if taken (PostgreSQL advisory lock)
   kMemoryLimit,           // DuckDB (BoundsEngineMemory): the engine's memory limit
   kSetMemoryLimit,        // DuckDB: set it (value)
+  kKeyIndexBytes,         // DuckDB: bytes its key indexes take in memory
   kLockEtl,               // kTryLockEtl's lock, waiting for it
   kLockManifest,          // Redshift's etl lock: load_manifest, until the transaction ends
   kSelectManifest,        // kind, file, location, size_bytes, modified_at (epoch ms), etag,

@@ -62,16 +62,18 @@ std::string SongPhaseMemoryLimit(size_t song_files) {
   return KiB(std::max<uint64_t>(16 << 20, (8 << 20) + 128 * uint64_t{song_files}));
 }
 
+// Whether a full load bounds the engine's memory: the direct transform with a
+// load_memory_limit, on an engine whose limit can be lowered (sql::BoundsEngineMemory).
+bool BoundsLoadMemory(const engine::Engine& engine, const EtlOptions& options) {
+  return options.transform == Transform::kDirect && !options.load_memory_limit.empty() &&
+         sql::BoundsEngineMemory(engine.dialect());
+}
+
 }  // namespace
 
 Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit) {
   return SwapEngineSetting(engine, sql::Stmt::kMemoryLimit, sql::Stmt::kSetMemoryLimit,
                            sql::QuoteLiteral(limit), "memory limit");
-}
-
-bool BoundsLoadMemory(const engine::Engine& engine, const EtlOptions& options) {
-  return options.transform == Transform::kDirect && !options.load_memory_limit.empty() &&
-         sql::BoundsEngineMemory(engine.dialect());
 }
 
 Status LimitMemoryForCommit(engine::Engine& engine) {
@@ -93,12 +95,6 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
   // refuses fails the run before anything is loaded.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
-  Status song_limit =
-      SwapMemoryLimit(engine, SongPhaseMemoryLimit(sources.LoadSongFiles().size())).status();
-  if (!song_limit.ok()) {
-    (void)SwapMemoryLimit(engine, own_limit);
-    return song_limit;
-  }
   const std::string& transform_limit =
       options.transform_memory_limit.empty() ? own_limit : options.transform_memory_limit;
   bool restored = false;
@@ -110,7 +106,9 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
     restored = transform_limit == own_limit;
     return SwapMemoryLimit(engine, transform_limit).status();
   };
-  Status loaded = LoadAll(engine, options, sources, report, staged, steps);
+  Status loaded =
+      SwapMemoryLimit(engine, SongPhaseMemoryLimit(sources.LoadSongFiles().size())).status();
+  if (loaded.ok()) loaded = LoadAll(engine, options, sources, report, staged, steps);
   if (!restored) {
     Status r = SwapMemoryLimit(engine, own_limit).status();
     if (loaded.ok()) loaded = r;

@@ -79,11 +79,9 @@ Status LockDatabase(engine::Engine& engine);
 // Sets the engine's memory limit to `limit` ("32MB"); returns the limit it had, as the engine
 // reports it (DuckDB: to a tenth of a MiB).
 Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit);
-// Whether a full load bounds the engine's memory: the direct transform with a load_memory_limit,
-// on an engine whose limit can be lowered (sql::BoundsEngineMemory).
-bool BoundsLoadMemory(const engine::Engine& engine, const EtlOptions& options);
 // Creates the tables and loads every file of the run's load lists (LoadMode kFull and
-// kRebuild; etl_full.cpp). With BoundsLoadMemory the song tables go in under a limit that
+// kRebuild; etl_full.cpp). When it bounds the engine's memory (the direct transform with a
+// load_memory_limit, on DuckDB: sql::BoundsEngineMemory), the song tables go in under a limit that
 // follows the number of song files, the events under load_memory_limit, the transform under
 // transform_memory_limit, and the engine's own is back in place afterwards; `engine_limit` is
 // then set to the engine's own, as it reported it before the load, else left alone.

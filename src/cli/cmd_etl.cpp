@@ -237,17 +237,18 @@ void PrintFileCategories(std::ostream& out, const pipeline::LoadPlan& plan,
 // used until session 14).
 constexpr std::string_view kEtlMemoryLimit = "128MB";
 // DuckDB's memory limit while a full direct load streams the event files in, unless
-// MEMORY_LIMIT is set (pipeline::EtlOptions::load_memory_limit; the song tables and the commit
-// then run under limits of their own, pipeline/etl_stages.hpp, and the transform under
-// kEtlMemoryLimit, or the limit below):
+// MEMORY_LIMIT is set (pipeline::EtlOptions::load_memory_limit, less what the song index holds;
+// the song tables and the commit then run under limits of their own, pipeline/etl_stages.hpp,
+// and the transform under kEtlMemoryLimit, or the limit below):
 // a higher limit only keeps blocks already written cached (docs/BENCHMARKS.md: L's event
 // staging at one thread peaks ~120 MB lower, as fast).
 constexpr std::string_view kLoadMemoryLimit = "32MB";
 // ... and while a full direct load runs its transform: the users and dim_time's distinct times
 // go in, each through one load (docs/BENCHMARKS.md: session 12, XL at 147 / 171 MB at one / two
 // threads under 40 MB; session 14, dim_time's times merged by sparkify instead of aggregated by
-// DuckDB over the loaded plays).
-constexpr std::string_view kTransformMemoryLimit = "40MB";
+// DuckDB over the loaded plays, so appended only; session 17, L's dim_time at one thread peaked
+// at 103.5 MB under 40 MB and at 95 under 24, as fast).
+constexpr std::string_view kTransformMemoryLimit = "24MB";
 
 // `error` as etl reports it: DuckDB's out-of-memory error keeps its first line, and the advice
 // that follows it (SQL settings a sparkify user cannot reach) becomes how to give etl more

@@ -25,10 +25,10 @@ int Lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), 
 
 TEST_F(CheckCliTest, CleanLoadExitsZeroWithOneLinePerCheck) {
   ASSERT_EQ(Sparkify("check"), 0) << err_;
-  EXPECT_EQ(Lines(out_), 27);  // 26 checks and the summary
+  EXPECT_EQ(Lines(out_), 28);  // 27 checks and the summary
   EXPECT_NE(out_.find("\nPASS  unique.dim_user.user_id "), std::string::npos) << out_;
   EXPECT_NE(out_.find("\nWARN  match_rate "), std::string::npos) << out_;
-  EXPECT_NE(out_.find("checks: 25 passed, 1 warning, 0 failed, 0 errors\n"), std::string::npos);
+  EXPECT_NE(out_.find("checks: 26 passed, 1 warning, 0 failed, 0 errors\n"), std::string::npos);
   EXPECT_EQ(err_, "");
 }
 
@@ -41,14 +41,14 @@ TEST_F(CheckCliTest, StagingRulesAreSkippedAfterALoadWithoutStaging) {
       << err_;
   ASSERT_EQ(Sparkify("check --min-match-rate 0"), 0) << out_;
   EXPECT_NE(out_.find("\nSKIP  fact_rows_match_staging "), std::string::npos) << out_;
-  EXPECT_NE(out_.find("checks: 23 passed, 3 skipped, 0 warnings, 0 failed, 0 errors\n"),
+  EXPECT_NE(out_.find("checks: 24 passed, 3 skipped, 0 warnings, 0 failed, 0 errors\n"),
             std::string::npos)
       << out_;
 }
 
 TEST_F(CheckCliTest, WarningsFailTheRunWithFailOnWarn) {
   EXPECT_EQ(Sparkify("check --fail-on-warn"), 5);
-  EXPECT_NE(err_.find("1 of 26 data-quality checks failed (warnings count: "
+  EXPECT_NE(err_.find("1 of 27 data-quality checks failed (warnings count: "
                       "--fail-on-warn)"),
             std::string::npos)
       << err_;
@@ -77,7 +77,7 @@ TEST_F(CheckCliTest, DanglingForeignKeyExitsFiveNamingTheCheck) {
       "every fact_songplay.user_id that is not NULL is in "
       "dim_user.user_id: 1 failing row: "
       "(songplay_id=7, user_id='ghost')");
-  EXPECT_NE(err_.find("1 of 26 data-quality checks failed"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("1 of 27 data-quality checks failed"), std::string::npos) << err_;
 }
 
 TEST_F(CheckCliTest, DuplicatedPlayExitsFiveNamingTheCheckAndThePlay) {
@@ -96,7 +96,7 @@ TEST_F(CheckCliTest, DuplicatedPlayExitsFiveNamingTheCheckAndThePlay) {
       "first_songplay_id=1, last_songplay_id=6821)");
   // The fact also outgrew the NextSong events in staging.
   EXPECT_NE(out_.find("\nFAIL  fact_rows_match_staging "), std::string::npos) << out_;
-  EXPECT_NE(err_.find("2 of 26 data-quality checks failed"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("2 of 27 data-quality checks failed"), std::string::npos) << err_;
 }
 
 TEST_F(CheckCliTest, EmptyTableExitsFive) {
@@ -116,7 +116,7 @@ TEST_F(CheckCliTest, JsonOutputIsOneObjectPerCheck) {
   EXPECT_NE(out_.find("{\"check\":\"match_rate\",\"status\":\"WARN\",\"failing_"
                       "rows\":null,"),
             std::string::npos);
-  EXPECT_EQ(Lines(out_), 28);
+  EXPECT_EQ(Lines(out_), 29);
 }
 
 TEST_F(CheckCliTest, UserChecksFolder) {

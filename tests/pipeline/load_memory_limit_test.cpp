@@ -106,5 +106,22 @@ TEST(LoadMemoryLimitTest, TheCommitsLimitIsTheKeyIndexesAnd24MiB) {
   EXPECT_NEAR(MemoryLimitMiB(e), 24.0 + keys, 0.15);
 }
 
+// The events run under the load's limit less the song index's match table, which they hold,
+// so that the two share one budget; never under 16 MiB, and a limit this cannot read (or one
+// already that low) as it was given.
+TEST(LoadMemoryLimitTest, TheEventsLimitLeavesRoomForTheSongIndex) {
+  EXPECT_EQ(EventsMemoryLimit("32MB", 0), "31250KiB");
+  EXPECT_EQ(EventsMemoryLimit("32MB", 11'000'000), "20507KiB");  // 21,000,000 bytes
+  EXPECT_EQ(EventsMemoryLimit("32 MiB", 1 << 20), "31744KiB");
+  EXPECT_EQ(EventsMemoryLimit("1.5GiB", 1 << 20), "1571840KiB");
+  EXPECT_EQ(EventsMemoryLimit("40000kib", 0), "40000KiB");
+  EXPECT_EQ(EventsMemoryLimit("32MB", 30'000'000), "16384KiB");  // the floor
+  EXPECT_EQ(EventsMemoryLimit("32MB", 64'000'000), "16384KiB");
+  EXPECT_EQ(EventsMemoryLimit("16MB", 1'000'000), "16MB");
+  EXPECT_EQ(EventsMemoryLimit("lots", 1'000'000), "lots");
+  EXPECT_EQ(EventsMemoryLimit("MB", 0), "MB");
+  EXPECT_EQ(EventsMemoryLimit("32 parsecs", 0), "32 parsecs");
+}
+
 }  // namespace
 }  // namespace sparkify::pipeline

@@ -131,6 +131,20 @@ TEST(SongIndexTest, MatchTableKeepsKeysApartAndTheSmallestSong) {
                                            "t|a|5.000000|SO4|AR1"}));
 }
 
+// MatchBytes counts what the match table holds (etl gives DuckDB that much less during the
+// events): at least the filter, then the entries and their text as they come.
+TEST(SongIndexTest, MatchBytesGrowWithTheMatches) {
+  SongIndex index;
+  const size_t empty = index.MatchBytes();
+  EXPECT_GE(empty, size_t{512} << 10);  // the filter of 2^22 bits
+  const std::string title(200, 't');
+  for (int i = 0; i < 1000; ++i) {
+    index.AddMatch(title + std::to_string(i), "artist", 1.0, {"SO" + std::to_string(i), "AR1"});
+  }
+  EXPECT_GE(index.MatchBytes(), empty + 1000 * 200);  // the titles alone
+  EXPECT_LT(index.MatchBytes(), empty + 1000 * 1000);
+}
+
 TEST(SongIndexTest, DimensionRowsFollowTheRulesOverConflictingFiles) {
   struct Song {
     std::string artist_id, song_id;

@@ -17,7 +17,8 @@ namespace sparkify {
 
 class NumberSlots {
  public:
-  size_t size() const { return size_; }  // numbers held
+  size_t size() const { return size_; }                                  // numbers held
+  size_t bytes() const { return slots_.capacity() * sizeof(uint32_t); }  // memory held
   // Whether `more` numbers fit at most half full without Reserve.
   bool Fits(size_t more = 1) const { return 2 * (size_ + more) <= slots_.size(); }
 

@@ -43,7 +43,7 @@ struct EtlOptions {
   // unchanged. Streaming needs little; a higher limit only lets the buffer pool keep blocks it
   // has written (docs/BENCHMARKS.md).
   std::string load_memory_limit;
-  // With load_memory_limit: the limit for the transform that follows ("40MB"); empty: the
+  // With load_memory_limit: the limit for the transform that follows ("24MB"); empty: the
   // engine's own. The engine's own is restored after the transform either way.
   std::string transform_memory_limit;
 };

@@ -1,6 +1,7 @@
 // The full load and the rebuild (LoadMode kFull, kRebuild): the tables anew, every file of the
 // run's load lists staged, the star computed while parsing (direct) or by the SQL transform.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -40,26 +41,64 @@ Status VerifyKeptChecksums(const LoadPlan& plan, const StagedFiles& staged) {
   return Status::Ok();
 }
 
-// What LoadAll calls as it moves on (LoadEverything sets the engine's memory limit there).
-struct LoadSteps {
-  std::function<Status()> songs_stored;  // the song tables are in, before the events
-  std::function<Status()> files_staged;  // every file is staged, before the transform
+// Where LoadAll stands when it calls LoadEverything back to set the engine's memory limit for
+// what comes next.
+enum class LoadStep {
+  kSongsStaged,       // the song files are parsed; dim_artist and dim_song go in next
+  kDimensionsLoaded,  // they are in; the match table and the song files' manifest next
+  kSongsStored,       // the song tables are in; the events stream in next
+  kFilesStaged,       // every file is staged; the transform next
 };
+// `song_index_bytes`: what the song index holds from the step on (SongIndex::MatchBytes once
+// the dimensions are in).
+using OnLoadStep = std::function<Status(LoadStep step, uint64_t song_index_bytes)>;
 
-// Loads everything, calling `steps` on the way.
+// Loads everything, calling `on_step` on the way.
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged, const LoadSteps& steps);
+               EtlReport& report, std::vector<StagedFiles>& staged, const OnLoadStep& on_step);
 
 // A limit of `bytes` as DuckDB's memory_limit takes it.
 std::string KiB(uint64_t bytes) { return std::to_string(bytes / 1024) + "KiB"; }
 
-// The song phase's limit: DuckDB holds the dimensions, the match table and the manifest, and
-// cannot evict their key indexes (~100 bytes a song file: L's 100,000 took 9.5 MB), so the
-// limit follows the song files: 16 MiB, or 8 MiB and 128 bytes a file when that is more. L's
-// song phase under the load's 32 MB peaked at 117 MB, under this 20.2 MB at 107; 300,000 files
-// get 44.6 MB (docs/BENCHMARKS.md, session 16).
-std::string SongPhaseMemoryLimit(size_t song_files) {
-  return KiB(std::max<uint64_t>(16 << 20, (8 << 20) + 128 * uint64_t{song_files}));
+// The song phase's limits. DuckDB pins a 256 KiB block per column of the table it appends to
+// and evicts the rest (no song table has a key index on DuckDB: sql/catalog.cpp), so they do
+// not grow with the song files, while sparkify holds the song index's rows and the listing:
+// the dimensions (5 columns each) go in under 4 MiB; the raw song rows (staging_songs, when
+// kept), the match table and the manifest (11 columns: 4 MiB failed) under 8. L's song phase
+// at one thread peaked at 107 MB under 20.2 MiB, at 98 under these (docs/BENCHMARKS.md,
+// session 17). A text value needs a block of its own size, and no value is longer than the
+// largest song file, so each limit is that much higher (a song file with a 10 MB title).
+constexpr uint64_t kSongTablesMemory = 8 << 20;
+constexpr uint64_t kSongDimensionsMemory = 4 << 20;
+uint64_t LargestFileBytes(const std::vector<source::SourceFile>& files) {
+  uint64_t largest = 0;
+  for (const source::SourceFile& f : files) largest = std::max(largest, f.size);
+  return largest;
+}
+// `limit` ("32MB", "1.5GiB") in bytes, as DuckDB reads it (KB = 1000 bytes, KiB = 1024);
+// nullopt when it is not a number and one of those units.
+std::optional<uint64_t> MemoryLimitBytes(std::string_view limit) {
+  static const std::map<std::string, double, std::less<>> kUnits{
+      {"b", 1},    {"bytes", 1},    {"kb", 1e3},        {"mb", 1e6},
+      {"gb", 1e9}, {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0}};
+  size_t digits = 0;
+  while (digits < limit.size() &&
+         (std::isdigit(static_cast<unsigned char>(limit[digits])) || limit[digits] == '.'))
+    ++digits;
+  if (digits == 0) return std::nullopt;
+  double number = 0;
+  try {
+    number = std::stod(std::string(limit.substr(0, digits)));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string unit;
+  for (char c : limit.substr(digits)) {
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end()) return std::nullopt;
+  return static_cast<uint64_t>(number * it->second);
 }
 
 // Whether a full load bounds the engine's memory: the direct transform with a
@@ -76,6 +115,13 @@ Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& l
                            sql::QuoteLiteral(limit), "memory limit");
 }
 
+std::string EventsMemoryLimit(const std::string& load_limit, uint64_t song_index_bytes) {
+  constexpr uint64_t kLeast = 16 << 20;
+  const std::optional<uint64_t> load_bytes = MemoryLimitBytes(load_limit);
+  if (!load_bytes || *load_bytes <= kLeast) return load_limit;
+  return KiB(std::max(kLeast, *load_bytes - std::min(*load_bytes, song_index_bytes)));
+}
+
 Status LimitMemoryForCommit(engine::Engine& engine) {
   SPARKIFY_ASSIGN_OR_RETURN(int64_t key_bytes, QueryInt(engine, sql::Stmt::kKeyIndexBytes));
   const uint64_t limit = (24 << 20) + static_cast<uint64_t>(std::max<int64_t>(key_bytes, 0));
@@ -86,29 +132,37 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
                       EtlReport& report, std::vector<StagedFiles>& staged,
                       std::string& engine_limit) {
   if (!BoundsLoadMemory(engine, options)) {
-    auto nothing = [] { return Status::Ok(); };
-    return LoadAll(engine, options, sources, report, staged, {nothing, nothing});
+    return LoadAll(engine, options, sources, report, staged,
+                   [](LoadStep, uint64_t) { return Status::Ok(); });
   }
-  // The song tables go in under the song phase's limit, the events stream in under the load's,
-  // and the transform (users, dim_time) runs under transform_memory_limit or the engine's own,
-  // which is back in place afterwards. The load's limit is set first, so that one the engine
-  // refuses fails the run before anything is loaded.
+  // The song tables go in under the song phase's limits, the events stream in under the
+  // load's less the song index's match table, and the transform (users, dim_time) runs under
+  // transform_memory_limit or the engine's own, which is back in place afterwards. The load's
+  // limit is set first, so that one the engine refuses fails the run before anything is loaded.
   SPARKIFY_ASSIGN_OR_RETURN(std::string own_limit,
                             SwapMemoryLimit(engine, options.load_memory_limit));
   const std::string& transform_limit =
       options.transform_memory_limit.empty() ? own_limit : options.transform_memory_limit;
   bool restored = false;
-  LoadSteps steps;
-  steps.songs_stored = [&]() -> Status {
-    return SwapMemoryLimit(engine, options.load_memory_limit).status();
+  const uint64_t largest_value = LargestFileBytes(sources.LoadSongFiles());
+  auto on_step = [&](LoadStep step, uint64_t song_index_bytes) -> Status {
+    switch (step) {
+      case LoadStep::kSongsStaged:
+        return SwapMemoryLimit(engine, KiB(kSongDimensionsMemory + largest_value)).status();
+      case LoadStep::kDimensionsLoaded:
+        return SwapMemoryLimit(engine, KiB(kSongTablesMemory + largest_value)).status();
+      case LoadStep::kSongsStored:
+        return SwapMemoryLimit(engine,
+                               EventsMemoryLimit(options.load_memory_limit, song_index_bytes))
+            .status();
+      case LoadStep::kFilesStaged:
+        restored = transform_limit == own_limit;
+        return SwapMemoryLimit(engine, transform_limit).status();
+    }
+    return Status::Ok();
   };
-  steps.files_staged = [&]() -> Status {
-    restored = transform_limit == own_limit;
-    return SwapMemoryLimit(engine, transform_limit).status();
-  };
-  Status loaded =
-      SwapMemoryLimit(engine, SongPhaseMemoryLimit(sources.LoadSongFiles().size())).status();
-  if (loaded.ok()) loaded = LoadAll(engine, options, sources, report, staged, steps);
+  Status loaded = SwapMemoryLimit(engine, KiB(kSongTablesMemory + largest_value)).status();
+  if (loaded.ok()) loaded = LoadAll(engine, options, sources, report, staged, on_step);
   if (!restored) {
     Status r = SwapMemoryLimit(engine, own_limit).status();
     if (loaded.ok()) loaded = r;
@@ -120,7 +174,7 @@ Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources
 namespace {
 
 Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sources,
-               EtlReport& report, std::vector<StagedFiles>& staged, const LoadSteps& steps) {
+               EtlReport& report, std::vector<StagedFiles>& staged, const OnLoadStep& on_step) {
   const bool direct = options.transform == Transform::kDirect;
   const bool stage_raw = !direct || options.keep_staging;
   sql::RenderOptions ddl;
@@ -153,6 +207,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
     SPARKIFY_RETURN_IF_ERROR(staging.Finish());
     report.songs = *s;
     if (direct) {  // artists before songs: dim_song.artist_id references dim_artist
+      SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kSongsStaged, 0));
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, DimArtistSchema(),
                    [&](ColumnBatch& b, auto& flush) { songs.AppendArtists(b, flush); }));
@@ -165,6 +220,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       // 127 MB after (docs/BENCHMARKS.md, session 12).
       songs.ReleaseDimensionRows();
       ReleaseFreedMemory();
+      SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kDimensionsLoaded, songs.MatchBytes()));
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, SongMatchSchema(),
                    [&](ColumnBatch& b, auto& flush) { songs.AppendMatches(b, flush); }));
@@ -182,7 +238,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   sources.ReleaseSongFiles();
   report.songs.per_file = std::vector<FileStats>();  // its buffer too (Sources::ReleaseSongFiles)
   ReleaseFreedMemory();
-  SPARKIFY_RETURN_IF_ERROR(steps.songs_stored());
+  SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kSongsStored, songs.MatchBytes()));
 
   // Events: staged and/or mapped to plays, in load order so plays are numbered 1..n by it.
   EventStaging events;
@@ -201,7 +257,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
   events.songs = nullptr;
   songs = SongIndex();
   ReleaseFreedMemory();
-  SPARKIFY_RETURN_IF_ERROR(steps.files_staged());
+  SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kFilesStaged, 0));
   {
     Phase phase(report.timings, "transform");
     if (!direct) {

@@ -81,13 +81,20 @@ Status LockDatabase(engine::Engine& engine);
 Result<std::string> SwapMemoryLimit(engine::Engine& engine, const std::string& limit);
 // Creates the tables and loads every file of the run's load lists (LoadMode kFull and
 // kRebuild; etl_full.cpp). When it bounds the engine's memory (the direct transform with a
-// load_memory_limit, on DuckDB: sql::BoundsEngineMemory), the song tables go in under a limit that
-// follows the number of song files, the events under load_memory_limit, the transform under
+// load_memory_limit, on DuckDB: sql::BoundsEngineMemory), the song tables go in under limits of
+// a few MiB (etl_full.cpp), the events under load_memory_limit less what the song index's match
+// table holds (at least 16 MiB; the events hold that table), the transform under
 // transform_memory_limit, and the engine's own is back in place afterwards; `engine_limit` is
 // then set to the engine's own, as it reported it before the load, else left alone.
 Status LoadEverything(engine::Engine& engine, const EtlOptions& options, Sources& sources,
                       EtlReport& report, std::vector<StagedFiles>& staged,
                       std::string& engine_limit);
+// The events' memory limit in a full load whose song index holds `song_index_bytes` (its match
+// table, which the events need): `load_limit` less those bytes, so that the index and DuckDB
+// share one budget (L's 100,000 songs: 11 MB; its events plateau at one thread fell from 101 to
+// 91 MB, docs/BENCHMARKS.md, session 17), but not under 16 MiB. `load_limit` itself when it is
+// 16 MiB or less, or not a size this reads ("32MB", "1.5GiB", "40000KiB"; DuckDB judges it).
+std::string EventsMemoryLimit(const std::string& load_limit, uint64_t song_index_bytes);
 // For a full load's commit, after a LoadEverything that bounded memory: lowers the limit to
 // 24 MiB plus what DuckDB's key indexes take (they cannot be evicted); the caller sets the
 // engine's own back once the transaction has ended. The commit writes what the transaction

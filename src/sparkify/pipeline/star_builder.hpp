@@ -107,6 +107,9 @@ class SongIndex {
   void AppendMatches(ColumnBatch& out, const Flush& flush = nullptr) const;
   void AddMatch(std::string_view title, std::string_view artist, double duration, Match match);
   size_t MatchCount() const { return matches_.size(); }
+  // The memory the match table and its filter hold: all the index holds once
+  // ReleaseDimensionRows has run.
+  size_t MatchBytes() const { return matches_.bytes() + filter_.size() * sizeof(uint64_t); }
 
  private:
   // Every staging_songs row added, in blocks of column batches (one arena of text per column:
@@ -156,6 +159,9 @@ class SongIndex {
     std::optional<Match> Find(const Key& key, uint64_t hash) const;
     void ShrinkToFit();
     size_t size() const { return entries_.size(); }
+    size_t bytes() const {
+      return text_.capacity() + entries_.capacity() * sizeof(Entry) + slots_.bytes();
+    }
     // Every (key, match), sorted by title, artist, duration.
     void ForEachSorted(const std::function<void(const Key&, const Match&)>& visit) const;
 

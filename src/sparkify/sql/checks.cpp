@@ -125,6 +125,20 @@ having count(*) > 1
 order by plays desc, first_songplay_id, session_id, start_time
 )sql";
 
+// A file the load manifest lists twice: its key, (kind, file), is declared on PostgreSQL and
+// Redshift but not enforced on DuckDB (sql/catalog.cpp, manifest_key). A second row would make
+// incremental runs trust whichever they read last.
+constexpr std::string_view kUniqueManifestFile = R"sql(
+select
+    kind,
+    file,
+    count(*) as copies
+from load_manifest
+group by kind, file
+having count(*) > 1
+order by copies desc, kind, file
+)sql";
+
 constexpr std::string_view kStagingRowCounts = R"sql(
 select
     (select count(*) from staging_events) as staging_events,
@@ -175,6 +189,8 @@ std::vector<CheckQuery> BuiltinCheckQueries(Dialect /*dialect*/) {
   checks.push_back({"unique_play.fact_songplay",
                     "no two plays in fact_songplay share session_id, user_id and start_time",
                     Trim(kUniquePlay)});
+  checks.push_back({"unique_file.load_manifest", "load_manifest lists each file (kind, file) once",
+                    Trim(kUniqueManifestFile)});
   checks.push_back({"fact_rows_match_staging",
                     "fact_songplay has one row per NextSong event in staging_events",
                     Trim(kFactRowsMatchStaging), true});

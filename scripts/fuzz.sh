@@ -14,7 +14,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja "${launcher[@]}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSPARKIFY_FUZZ=ON -DSPARKIFY_BUILD_TESTS=OFF >/dev/null
+    -DSPARKIFY_FUZZ=ON -DSPARKIFY_BUILD_TESTS=OFF -DSPARKIFY_UNITY_BUILD=ON >/dev/null
 fi
 cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets >/dev/null
 out=${FUZZ_OUT:-$build/findings}

@@ -46,8 +46,9 @@ fi
 
 phase build
 # Tests run in groups of up to 8 of one suite per process (cmake/GtestSuites.cmake): ~170
-# processes instead of ~800, which under ASan+UBSan saves ~4 of 11 minutes.
-./scripts/build.sh -DSPARKIFY_WERROR=ON -DSPARKIFY_TESTS_GROUPED=ON
+# processes instead of ~800, which under ASan+UBSan saves ~4 of 11 minutes. The sources compile
+# 8 to a file (SPARKIFY_UNITY_BUILD): from a cold ccache, 3.4 instead of 7.6 minutes.
+./scripts/build.sh -DSPARKIFY_WERROR=ON -DSPARKIFY_TESTS_GROUPED=ON -DSPARKIFY_UNITY_BUILD=ON
 phase ctest
 (cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
 
@@ -63,7 +64,7 @@ fi
 if [ "${SPARKIFY_SANITIZE:-1}" = "1" ]; then
   phase asan_build
   BUILD_DIR=$root/build-asan BUILD_TYPE=Debug ./scripts/build.sh -DSPARKIFY_SANITIZE=ON -DSPARKIFY_WERROR=ON \
-    -DSPARKIFY_TESTS_GROUPED=ON
+    -DSPARKIFY_TESTS_GROUPED=ON -DSPARKIFY_UNITY_BUILD=ON
   phase asan_ctest
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure --timeout 1800 -j "$(nproc)")

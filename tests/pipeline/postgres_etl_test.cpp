@@ -17,7 +17,7 @@ using testing::ScratchDir;
 using testing::SharedSampleDir;
 using testing::WriteTextFile;
 
-EtlOptions SampleOptions() {
+EtlOptions KeptStagingOptions() {
   EtlOptions options;
   options.songs = SharedSampleDir() + "/song_data";
   options.events = SharedSampleDir() + "/log_data";
@@ -53,7 +53,7 @@ TEST_F(PostgresEtlTest, CreateTablesMakesEveryTableEmpty) {
 TEST_F(PostgresEtlTest, SampleLoadsWithTheSameCountsAsDuckDb) {
   auto engine = db_->Open();
   ASSERT_TRUE(engine.ok()) << engine.error().ToString();
-  auto report = RunEtl(**engine, SampleOptions());
+  auto report = RunEtl(**engine, KeptStagingOptions());
   ASSERT_TRUE(report.ok()) << report.error().ToString();
   EXPECT_EQ(CountsOf(report->counts), kSampleCounts);
   EXPECT_EQ(report->songs.rows, 71u);
@@ -71,10 +71,10 @@ TEST_F(PostgresEtlTest, RerunGivesTheSameStar) {
   const std::string dump =
       "select songplay_id, start_time, user_id, level, song_id, artist_id, session_id, "
       "location, user_agent from fact_songplay order by songplay_id";
-  auto first = RunEtl(**engine, SampleOptions());
+  auto first = RunEtl(**engine, KeptStagingOptions());
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   auto before = QueryOrFail(**engine, dump);
-  auto second = RunEtl(**engine, SampleOptions());
+  auto second = RunEtl(**engine, KeptStagingOptions());
   ASSERT_TRUE(second.ok()) << second.error().ToString();
   EXPECT_EQ(CountsOf(second->counts), kSampleCounts);
   EXPECT_EQ(QueryOrFail(**engine, dump).rows, before.rows);
@@ -83,7 +83,7 @@ TEST_F(PostgresEtlTest, RerunGivesTheSameStar) {
 TEST_F(PostgresEtlTest, FailedRunLeavesThePreviousStarUntouched) {
   auto engine = db_->Open();
   ASSERT_TRUE(engine.ok()) << engine.error().ToString();
-  auto first = RunEtl(**engine, SampleOptions());
+  auto first = RunEtl(**engine, KeptStagingOptions());
   ASSERT_TRUE(first.ok()) << first.error().ToString();
 
   ScratchDir dir;

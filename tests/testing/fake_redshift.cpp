@@ -20,17 +20,12 @@
 #include "sparkify/parse/records.hpp"
 #include "sparkify/pipeline/stage.hpp"
 #include "sparkify/sql/bulk_load.hpp"
+#include "testing/test_util.hpp"
 
 namespace sparkify::testing {
 namespace {
 
 // --- SQL text ----------------------------------------------------------------------------------
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -92,7 +87,7 @@ Result<std::vector<Token>> Tokenize(std::string_view s) {
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
       while (j < s.size() && (IsWordChar(s[j]) || s[j] == '$')) ++j;
-      out.push_back({Token::Kind::kWord, Lower(s.substr(i, j - i))});
+      out.push_back({Token::Kind::kWord, Lowercase(s.substr(i, j - i))});
       i = j;
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       size_t j = i;
@@ -336,7 +331,7 @@ FieldMap MapFields(pipeline::RawKind kind, const std::vector<TargetColumn>& targ
     int found = -1;
     for (size_t f = 0; f < fields.size() && found < 0; ++f) {
       const bool same =
-          ignore_case ? Lower(fields[f].json_key) == Lower(key) : fields[f].json_key == key;
+          ignore_case ? Lowercase(fields[f].json_key) == Lowercase(key) : fields[f].json_key == key;
       if (same) found = static_cast<int>(f);
     }
     map.source.push_back(found);
@@ -720,7 +715,7 @@ Result<std::unique_ptr<aws::S3Client>> OpenS3Client(const source::SourceOptions&
 
 Result<std::optional<RedshiftCopy>> ParseRedshiftCopy(std::string_view statement) {
   const std::string_view body = statement.substr(SkipBlanks(statement, 0));
-  if (Lower(body.substr(0, 4)) != "copy" || (body.size() > 4 && IsWordChar(body[4]))) {
+  if (Lowercase(body.substr(0, 4)) != "copy" || (body.size() > 4 && IsWordChar(body[4]))) {
     return std::optional<RedshiftCopy>();
   }
   SPARKIFY_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(statement));
@@ -750,7 +745,7 @@ Result<std::optional<RedshiftCopy>> ParseRedshiftCopy(std::string_view statement
     (void)in.AcceptWord("as");
     if (!in.PeekString()) return Status::Ok();  // JSON alone means 'auto'
     SPARKIFY_ASSIGN_OR_RETURN(std::string spec, in.String("the JSON argument"));
-    if (Lower(spec) == "auto" || Lower(spec) == "auto ignorecase") spec = Lower(spec);
+    if (Lowercase(spec) == "auto" || Lowercase(spec) == "auto ignorecase") spec = Lowercase(spec);
     if (spec != "auto" && spec != "auto ignorecase" && !spec.starts_with("s3://")) {
       return Error::InvalidArgument("fake Redshift: JSON '" + spec +
                                     "' is neither 'auto', 'auto ignorecase' nor s3://");

@@ -2,17 +2,13 @@
 
 #include <cctype>
 
+#include "testing/test_util.hpp"
+
 namespace sparkify::testing {
 namespace {
 
 bool IsNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == ':' || c == '_';
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Decodes the entities our generator may write; anything else is a problem.
@@ -91,7 +87,7 @@ HtmlScan ScanHtml(std::string_view html) {
       continue;
     }
     HtmlTag tag;
-    tag.name = (closing ? "/" : "") + Lower(html.substr(name_start, j - name_start));
+    tag.name = (closing ? "/" : "") + Lowercase(html.substr(name_start, j - name_start));
     for (;;) {
       while (j < html.size() && std::isspace(static_cast<unsigned char>(html[j])) != 0) ++j;
       if (j >= html.size()) {
@@ -114,7 +110,7 @@ HtmlScan ScanHtml(std::string_view html) {
         ++j;
         continue;
       }
-      const std::string attr = Lower(html.substr(attr_start, j - attr_start));
+      const std::string attr = Lowercase(html.substr(attr_start, j - attr_start));
       std::string value;
       if (j < html.size() && html[j] == '=') {
         ++j;

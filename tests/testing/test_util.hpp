@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sparkify::testing {
@@ -24,6 +25,8 @@ class TempDir {
 // Writes `content` to `path`, creating parent folders.
 void WriteFile(const std::string& path, const std::string& content);
 std::string ReadFile(const std::string& path);
+// `text` with ASCII letters in lower case.
+std::string Lowercase(std::string_view text);
 
 struct CommandResult {
   int exit_code = -1;

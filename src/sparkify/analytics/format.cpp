@@ -141,8 +141,6 @@ TableCell MakeTableValue(const ResultValue& value) {
   return MakeTableCell(*value);
 }
 
-bool IsNumeric(ValueKind kind) { return kind == ValueKind::kInteger || kind == ValueKind::kFloat; }
-
 // Rows are expected to have one value per column; a short row reads as NULL past its end
 // rather than being an out-of-bounds read.
 const ResultValue& ValueAt(const std::vector<ResultValue>& row, size_t column) {

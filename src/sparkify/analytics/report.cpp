@@ -123,8 +123,6 @@ std::vector<ChartDatum> ChartData(const sql::NamedQuery& query, const QueryResul
   return data;
 }
 
-bool IsNumeric(ValueKind kind) { return kind == ValueKind::kInteger || kind == ValueKind::kFloat; }
-
 std::string HtmlTableRows(const QueryResult& result, size_t begin, size_t end) {
   std::string html = "<table>\n<thead><tr>";
   for (const engine::ResultColumn& c : result.columns) {

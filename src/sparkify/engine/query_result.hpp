@@ -11,6 +11,10 @@
 namespace sparkify::engine {
 
 enum class ValueKind { kText, kInteger, kFloat, kBoolean, kTimestamp, kDate };
+// Whether values of `kind` are numbers (right-aligned in tables and reports).
+inline bool IsNumeric(ValueKind kind) {
+  return kind == ValueKind::kInteger || kind == ValueKind::kFloat;
+}
 
 struct ResultColumn {
   std::string name;

@@ -511,7 +511,7 @@ limit {{limit}}
 )sql";
 
 // Same tables and order as sql::AllTables() (a test checks).
-constexpr std::string_view kTableRowCounts = R"sql(
+constexpr std::string_view kTableRowCountsByTable = R"sql(
 with counts as (
     select 1 as sort_key, 'staging_events' as table_name, count(*) as row_count
     from staging_events
@@ -619,7 +619,7 @@ constexpr std::array kQueries{
                "What share of plays could be matched to a known song?", ChartType::kSplitBar,
                "{song_match}", "plays", 0, kMatchRate},
     NamedQuery{"table_row_counts", "Rows per table", "How many rows does each table hold?",
-               ChartType::kBar, "{table_name}", "row_count", 0, kTableRowCounts},
+               ChartType::kBar, "{table_name}", "row_count", 0, kTableRowCountsByTable},
 };
 
 // A limit of "all rows" that every engine accepts in a LIMIT clause.

@@ -30,5 +30,17 @@ TEST(CatalogTest, DuckDbDeclaresOnlyTheUpsertedDimensionsKey) {
   }
 }
 
+// load_manifest's key (kind, file): declared on PostgreSQL and Redshift; on DuckDB, whose key
+// index cannot be evicted, unique by construction and verified by `sparkify check`.
+TEST(CatalogTest, TheManifestsKeyIsDeclaredEverywhereButDuckDb) {
+  const std::string duck = Render(Stmt::kCreateManifest, Dialect::kDuckDb);
+  EXPECT_EQ(duck.find("primary key"), std::string::npos) << duck;
+  EXPECT_NE(duck.find("loaded_at     timestamp not null\n);"), std::string::npos) << duck;
+  for (Dialect d : {Dialect::kPostgres, Dialect::kRedshift}) {
+    const std::string ddl = Render(Stmt::kCreateManifest, d);
+    EXPECT_NE(ddl.find("not null,\n    primary key (kind, file)\n);"), std::string::npos) << ddl;
+  }
+}
+
 }  // namespace
 }  // namespace sparkify::sql

@@ -49,8 +49,8 @@ enum class LoadStep {
   kSongsStored,       // the song tables are in; the events stream in next
   kFilesStaged,       // every file is staged; the transform next
 };
-// `song_index_bytes`: what the song index holds from the step on (SongIndex::MatchBytes once
-// the dimensions are in).
+// `song_index_bytes`: at kSongsStored, what the song index holds through the events (its match
+// table, SongIndex::MatchBytes); 0 at the other steps.
 using OnLoadStep = std::function<Status(LoadStep step, uint64_t song_index_bytes)>;
 
 // Loads everything, calling `on_step` on the way.
@@ -220,7 +220,7 @@ Status LoadAll(engine::Engine& engine, const EtlOptions& options, Sources& sourc
       // 127 MB after (docs/BENCHMARKS.md, session 12).
       songs.ReleaseDimensionRows();
       ReleaseFreedMemory();
-      SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kDimensionsLoaded, songs.MatchBytes()));
+      SPARKIFY_RETURN_IF_ERROR(on_step(LoadStep::kDimensionsLoaded, 0));
       SPARKIFY_RETURN_IF_ERROR(
           LoadRows(engine, SongMatchSchema(),
                    [&](ColumnBatch& b, auto& flush) { songs.AppendMatches(b, flush); }));
